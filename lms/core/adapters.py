@@ -1,0 +1,51 @@
+"""django-allauth hooks: no public sign-up, and logins go to the audit log."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
+
+from .models import AuditAction
+from .services import audit_record
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        # Accounts are created by coordinators (one by one or by roster
+        # import), never by visitors.
+        return False
+
+    def login(self, request, user) -> None:
+        super().login(request, user)
+        audit_record(actor=user, action=AuditAction.LOGIN, request=request)
+
+    def logout(self, request) -> None:
+        user = request.user if request.user.is_authenticated else None
+        if user is not None:
+            audit_record(actor=user, action=AuditAction.LOGOUT, request=request)
+        super().logout(request)
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            audit_record(
+                actor=None,
+                action=AuditAction.LOGIN_BLOCKED,
+                request=request,
+                actor_label=_login_name(credentials),
+            )
+            raise
+
+    def authentication_failed(self, request, **credentials) -> None:
+        super().authentication_failed(request, **credentials)
+        audit_record(
+            actor=None,
+            action=AuditAction.LOGIN_FAILED,
+            request=request,
+            actor_label=_login_name(credentials),
+        )
+
+
+def _login_name(credentials: dict) -> str:
+    """The name someone tried to log in as, matched to an account if any."""
+    name = credentials.get("username") or credentials.get("email") or ""
+    return str(name)[:150]

@@ -1,0 +1,28 @@
+"""Navigation shared by every page: one entry per role the user holds."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+ROLE_HOMES = {
+    Role.TRAINEE: ("core:trainee_home", _("My learning")),
+    Role.SUPERVISOR: ("core:supervisor_home", _("Supervision")),
+    Role.COORDINATOR: ("core:coordinator_home", _("Management")),
+    Role.LEADER: ("reports:leader_home", _("Reports")),
+}
+
+
+def role_homes(user) -> list[dict]:
+    return [
+        {"role": role, "url": reverse(name), "label": label}
+        for role, (name, label) in ROLE_HOMES.items()
+        if role in user.roles
+    ]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    return {"nav_items": role_homes(user)}

@@ -1,0 +1,45 @@
+"""Require a second factor of supervisors, coordinators and leaders."""
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import MFA_ROLES
+
+# Paths a user without MFA may still reach: setting it up, leaving, language.
+ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/health/")
+
+
+class RequireMfaMiddleware:
+    """When ``LMS_REQUIRE_MFA`` is on, a user holding a role in ``MFA_ROLES``
+    who has no TOTP authenticator is sent to set one up before anything
+    else.  The check is one indexed query per request for those users."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._must_enrol(request):
+            messages.warning(
+                request,
+                _(
+                    "Your role requires two-factor authentication. Set up an authenticator app to continue."
+                ),
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    def _must_enrol(self, request) -> bool:
+        user = getattr(request, "user", None)
+        if not settings.LMS_REQUIRE_MFA or user is None or not user.is_authenticated:
+            return False
+        if request.path.startswith(ALLOWED_PREFIXES):
+            return False
+        if not (user.roles & MFA_ROLES or user.is_superuser):
+            return False
+        return not Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists()

@@ -1,0 +1,18 @@
+from .audit import AuditAction, AuditEvent
+from .ledger import HoursCategory, HoursEntry
+from .ops import WorkerHeartbeat
+from .org import MFA_ROLES, SCOPED_ROLES, OrgUnit, Role, User, role_group
+
+__all__ = [
+    "MFA_ROLES",
+    "SCOPED_ROLES",
+    "AuditAction",
+    "AuditEvent",
+    "HoursCategory",
+    "HoursEntry",
+    "OrgUnit",
+    "Role",
+    "User",
+    "WorkerHeartbeat",
+    "role_group",
+]

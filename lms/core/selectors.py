@@ -1,0 +1,111 @@
+"""Reads scoped to the acting user.  Views fetch through these, so a row
+outside the user's scope is simply not found (404), never "forbidden"."""
+
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from .models import HoursCategory, HoursEntry, OrgUnit, User
+from .permissions import can_manage_units, is_scoped_manager
+
+
+def units_visible_to(*, user: User) -> QuerySet[OrgUnit]:
+    """Units the user may see: coordinators and leaders get their home unit
+    and all its descendants, superusers everything, anyone else only their
+    own home unit."""
+    units = OrgUnit.objects.all()
+    if user.is_superuser:
+        return units
+    if not user.is_authenticated or user.home_unit_id is None:
+        return units.none()
+    if is_scoped_manager(user):
+        return units.filter(path__startswith=user.home_unit.path)
+    return units.filter(pk=user.home_unit_id)
+
+
+def units_manageable_by(*, user: User) -> QuerySet[OrgUnit]:
+    """Units a coordinator may edit and place people in."""
+    if not can_manage_units(user):
+        return OrgUnit.objects.none()
+    return units_visible_to(user=user)
+
+
+def people_visible_to(*, user: User) -> QuerySet[User]:
+    """People the user may see: the subtree's members for coordinators and
+    leaders, everyone for superusers, otherwise only themselves."""
+    people = User.objects.select_related("home_unit").prefetch_related("groups")
+    if user.is_superuser:
+        return people
+    if not user.is_authenticated:
+        return people.none()
+    if is_scoped_manager(user) and user.home_unit_id is not None:
+        return people.filter(
+            home_unit__path__startswith=user.home_unit.path, is_superuser=False
+        )
+    return people.filter(pk=user.pk)
+
+
+def people_manageable_by(*, user: User) -> QuerySet[User]:
+    if not can_manage_units(user):
+        return User.objects.none()
+    return people_visible_to(user=user)
+
+
+def unit_get_for(*, user: User, pk: int) -> OrgUnit:
+    return get_object_or_404(units_visible_to(user=user), pk=pk)
+
+
+def person_get_for(*, user: User, pk: int) -> User:
+    return get_object_or_404(people_visible_to(user=user), pk=pk)
+
+
+def hours_by_category(entries: QuerySet[HoursEntry]) -> dict[str, Decimal]:
+    """Net hours per category (reversals included) for a ledger queryset."""
+    totals = {value: Decimal("0") for value in HoursCategory.values}
+    for row in entries.values("category").annotate(total=Sum("hours")):
+        totals[row["category"]] = row["total"] or Decimal("0")
+    return totals
+
+
+def hours_for_person(*, person: User) -> dict[str, Decimal]:
+    return hours_by_category(HoursEntry.objects.filter(person=person))
+
+
+def hours_for_subtree(*, unit: OrgUnit) -> dict[str, Decimal]:
+    """Hours credited while people belonged to ``unit`` or a unit below it."""
+    return hours_by_category(
+        HoursEntry.objects.filter(unit__path__startswith=unit.path)
+    )
+
+
+def hours_by_child_unit(*, unit: OrgUnit) -> list[dict]:
+    """One row per direct child unit with its subtree's net hours, in one
+    query per child level rather than one per unit."""
+    children = list(unit.get_children())
+    if not children:
+        return []
+    step = len(children[0].path)
+    rows = (
+        HoursEntry.objects.filter(unit__path__startswith=unit.path)
+        .exclude(unit=unit)
+        .values("unit__path", "category")
+        .annotate(total=Sum("hours"))
+    )
+    by_prefix: dict[str, dict[str, Decimal]] = {
+        child.path: {value: Decimal("0") for value in HoursCategory.values}
+        for child in children
+    }
+    for row in rows:
+        bucket = by_prefix.get(row["unit__path"][:step])
+        if bucket is not None:
+            bucket[row["category"]] += row["total"] or Decimal("0")
+    return [{"unit": child, "hours": by_prefix[child.path]} for child in children]
+
+
+def people_counts_by_role(*, user: User) -> dict[str, int]:
+    people = people_visible_to(user=user).filter(is_active=True)
+    return {
+        role: people.filter(Q(groups__name=role)).count()
+        for role in ("trainee", "supervisor", "coordinator", "leader")
+    }

@@ -1,0 +1,35 @@
+"""Background work of the core app.  Tasks are thin: ids in, one service."""
+
+import socket
+
+from celery import shared_task
+from django.db.models import F
+from django.utils import timezone
+
+
+@shared_task(acks_late=True)
+def worker_heartbeat_task() -> None:
+    """Record that a worker is alive (run by Celery beat every minute)."""
+    from .models import WorkerHeartbeat
+
+    hostname = socket.gethostname()
+    updated = WorkerHeartbeat.objects.filter(hostname=hostname).update(
+        seen_at=timezone.now(), beats=F("beats") + 1
+    )
+    if not updated:
+        WorkerHeartbeat.objects.get_or_create(
+            hostname=hostname, defaults={"seen_at": timezone.now(), "beats": 1}
+        )
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def person_invite_task(*, person_id: int) -> None:
+    """Email a new person a link to set their password."""
+    from .invitations import person_send_invitation
+
+    person_send_invitation(person_id=person_id)

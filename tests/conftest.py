@@ -1,0 +1,162 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from lms.core.models import OrgUnit, Role
+from tests.factories.core import UserFactory, make_unit
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Login rate limits live in the cache; one test's failures must not
+    # lock out the next test's user.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class Org:
+    """A small organisation: a city with two counties, each with one room.
+
+    ``east`` and ``west`` are siblings; people of one must never see the
+    other's units or people.
+    """
+
+    def __init__(self):
+        self.city = make_unit(name="市中心", code="city", level=OrgUnit.Level.CITY)
+        self.east = make_unit(name="东区站", code="east", parent=self.city)
+        self.west = make_unit(name="西区站", code="west", parent=self.city)
+        self.east_room = make_unit(
+            name="东区一室",
+            code="east-room",
+            parent=self.east,
+            level=OrgUnit.Level.GRASSROOTS,
+        )
+        self.west_room = make_unit(
+            name="西区一室",
+            code="west-room",
+            parent=self.west,
+            level=OrgUnit.Level.GRASSROOTS,
+        )
+        for unit in ("city", "east", "west", "east_room", "west_room"):
+            setattr(self, unit, OrgUnit.objects.get(pk=getattr(self, unit).pk))
+        self.trainee = UserFactory(
+            username="trainee", home_unit=self.east_room, roles=[Role.TRAINEE]
+        )
+        self.supervisor = UserFactory(
+            username="supervisor", home_unit=self.east, roles=[Role.SUPERVISOR]
+        )
+        self.coordinator = UserFactory(
+            username="coordinator", home_unit=self.east, roles=[Role.COORDINATOR]
+        )
+        self.leader = UserFactory(
+            username="leader", home_unit=self.east, roles=[Role.LEADER]
+        )
+        self.city_leader = UserFactory(
+            username="city_leader", home_unit=self.city, roles=[Role.LEADER]
+        )
+        # The sibling: a coordinator and leader of the west station.
+        self.sibling = UserFactory(
+            username="sibling",
+            home_unit=self.west,
+            roles=[Role.COORDINATOR, Role.LEADER],
+        )
+        self.west_trainee = UserFactory(
+            username="west_trainee", home_unit=self.west_room, roles=[Role.TRAINEE]
+        )
+
+
+@pytest.fixture
+def org(db):
+    return Org()
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real ``celery worker`` process on the test database and broker."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "LMS_TEST_WORKER_DB": str(connection.settings_dict["NAME"]),
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "LMS_EMAIL_FILE_PATH": str(Path(settings.VAR_DIR) / "test-mail"),
+    }
+    from lms.celery import app
+
+    app.control.purge()
+    log = open(Path(settings.VAR_DIR) / "test-worker.log", "w+")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lms",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            "celery,video,reports",
+            "-l",
+            "info",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        log.seek(0)
+        if "ready." in log.read():
+            break
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the Celery worker did not start")
+    if proc.poll() is not None:
+        log.seek(0)
+        pytest.fail("the Celery worker exited:\n" + log.read()[-3000:])
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def wait_for(predicate, timeout=30.0, interval=0.2):
+    """Poll until ``predicate()`` is truthy; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
