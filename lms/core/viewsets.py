@@ -17,17 +17,30 @@ class _ScopedIndex(generic.IndexView):
 
 
 class _ScopedObject:
-    """Edit, delete and history views find objects only inside the scope,
-    so an outsider's id gives 404 rather than revealing that it exists."""
+    """Edit and delete views find objects only inside the scope, so an
+    outsider's id gives 404 rather than revealing that it exists."""
 
     def get_queryset(self):
         return self.scoped(self.request.user)
 
 
+class _ScopedBaseObject:
+    """The same for history and usage views, whose own ``get_queryset``
+    lists log entries rather than the object."""
+
+    def get_base_object_queryset(self):
+        return self.scoped(self.request.user)
+
+
 def _with_scope(view_class, scoped):
-    mixins = (_ScopedObject,) if view_class is not generic.IndexView else ()
-    base = _ScopedIndex if view_class is generic.IndexView else view_class
-    return type(view_class.__name__, (*mixins, base), {"scoped": staticmethod(scoped)})
+    """``view_class`` restricted to the rows ``scoped(user)`` returns."""
+    if view_class is generic.IndexView:
+        bases = (_ScopedIndex,)
+    elif issubclass(view_class, (generic.HistoryView, generic.UsageView)):
+        bases = (_ScopedBaseObject, view_class)
+    else:
+        bases = (_ScopedObject, view_class)
+    return type(view_class.__name__, bases, {"scoped": staticmethod(scoped)})
 
 
 def _units(user):

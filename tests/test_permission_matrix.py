@@ -1,0 +1,330 @@
+"""Every URL pattern is classified here, and every class is requested as
+anonymous, each role and a coordinator-leader of a sibling unit.
+
+A new URL that matches no rule fails ``test_every_url_is_classified``: add
+it to RULES with the statuses each kind of user must get.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Who asks: anonymous, the four roles (all of the east station), and the
+# "sibling": coordinator and leader of the west station.
+USERS = ["anon", "trainee", "supervisor", "coordinator", "leader", "sibling"]
+
+LOGIN = "login"  # a redirect to the login page
+ADMIN_DENIED = "admin-denied"  # Wagtail's redirect for users without admin access
+
+
+def statuses(anon, trainee, supervisor, coordinator, leader, sibling):
+    return dict(
+        zip(
+            USERS,
+            [anon, trainee, supervisor, coordinator, leader, sibling],
+            strict=True,
+        )
+    )
+
+
+# (route regex, description, [(url builder, expected statuses)])
+# A url builder gets the org fixture and returns a path (or None for POST-only).
+RULES = [
+    (
+        r"^$",
+        "home redirects to the role home",
+        [
+            (lambda o: reverse("core:home"), statuses(LOGIN, 302, 302, 302, 302, 302)),
+        ],
+    ),
+    (
+        r"^learn/$",
+        "trainee home",
+        [
+            (
+                lambda o: reverse("core:trainee_home"),
+                statuses(LOGIN, 200, 403, 403, 403, 403),
+            ),
+        ],
+    ),
+    (
+        r"^supervise/$",
+        "supervisor home",
+        [
+            (
+                lambda o: reverse("core:supervisor_home"),
+                statuses(LOGIN, 403, 200, 403, 403, 403),
+            ),
+        ],
+    ),
+    (
+        r"^manage/$",
+        "coordinator home",
+        [
+            (
+                lambda o: reverse("core:coordinator_home"),
+                statuses(LOGIN, 403, 403, 200, 403, 200),
+            ),
+        ],
+    ),
+    (
+        r"^reports/$",
+        "leader home",
+        [
+            (
+                lambda o: reverse("reports:leader_home"),
+                statuses(LOGIN, 403, 403, 403, 200, 200),
+            ),
+        ],
+    ),
+    (
+        r"^units/<int:pk>/$",
+        "unit page: managers of the subtree only",
+        [
+            (
+                lambda o: reverse("core:unit_detail", args=[o.east_room.pk]),
+                statuses(LOGIN, 404, 404, 200, 200, 404),
+            ),
+            (
+                lambda o: reverse("core:unit_detail", args=[o.west_room.pk]),
+                statuses(LOGIN, 404, 404, 404, 404, 200),
+            ),
+        ],
+    ),
+    (
+        r"^people/<int:pk>/$",
+        "person page: self and managers of the subtree",
+        [
+            (
+                lambda o: reverse("core:person_detail", args=[o.trainee.pk]),
+                statuses(LOGIN, 200, 404, 200, 200, 404),
+            ),
+        ],
+    ),
+    (
+        r"^me/$",
+        "my account",
+        [
+            (
+                lambda o: reverse("core:my_account"),
+                statuses(LOGIN, 200, 200, 200, 200, 200),
+            ),
+        ],
+    ),
+    (
+        r"^health/$",
+        "health check for load balancers",
+        [
+            (lambda o: reverse("core:health"), statuses(200, 200, 200, 200, 200, 200)),
+        ],
+    ),
+    (
+        r"^i18n/",
+        "language switch (POST)",
+        [
+            (lambda o: reverse("set_language"), statuses(302, 302, 302, 302, 302, 302)),
+        ],
+    ),
+    (
+        r"^accounts/",
+        "allauth: login, logout, password, email, MFA",
+        [
+            (
+                lambda o: reverse("account_login"),
+                statuses(200, 302, 302, 302, 302, 302),
+            ),
+            (
+                lambda o: reverse("account_change_password"),
+                statuses(LOGIN, 200, 200, 200, 200, 200),
+            ),
+            (lambda o: reverse("mfa_index"), statuses(LOGIN, 200, 200, 200, 200, 200)),
+        ],
+    ),
+    (
+        r"^documents/",
+        "Wagtail documents (none yet: 404 for all)",
+        [
+            (
+                lambda o: "/documents/999999/missing.pdf",
+                statuses(404, 404, 404, 404, 404, 404),
+            ),
+        ],
+    ),
+    (
+        r"^admin/org_units/",
+        "units admin: coordinators of the subtree",
+        [
+            (
+                lambda o: reverse("org_units:index"),
+                statuses(LOGIN, ADMIN_DENIED, ADMIN_DENIED, 200, ADMIN_DENIED, 200),
+            ),
+            (
+                lambda o: reverse("org_units:edit", args=[o.east_room.pk]),
+                statuses(LOGIN, ADMIN_DENIED, ADMIN_DENIED, 200, ADMIN_DENIED, 404),
+            ),
+            (
+                lambda o: reverse("org_units:edit", args=[o.west_room.pk]),
+                statuses(LOGIN, ADMIN_DENIED, ADMIN_DENIED, 404, ADMIN_DENIED, 200),
+            ),
+            (
+                lambda o: reverse("org_units:history", args=[o.west_room.pk]),
+                statuses(LOGIN, ADMIN_DENIED, ADMIN_DENIED, 404, ADMIN_DENIED, 200),
+            ),
+        ],
+    ),
+    (
+        r"^admin/users/",
+        "people admin: coordinators of the subtree",
+        [
+            (
+                lambda o: reverse("wagtailusers_users:index"),
+                statuses(LOGIN, ADMIN_DENIED, ADMIN_DENIED, 200, ADMIN_DENIED, 200),
+            ),
+            (
+                lambda o: reverse("wagtailusers_users:edit", args=[o.trainee.pk]),
+                statuses(LOGIN, ADMIN_DENIED, ADMIN_DENIED, 200, ADMIN_DENIED, 404),
+            ),
+            (
+                lambda o: reverse("wagtailusers_users:edit", args=[o.west_trainee.pk]),
+                statuses(LOGIN, ADMIN_DENIED, ADMIN_DENIED, 404, ADMIN_DENIED, 200),
+            ),
+        ],
+    ),
+    (
+        r"^admin/audit_log/",
+        "audit log: platform administrators only",
+        [
+            (
+                lambda o: reverse("audit_log:index"),
+                statuses(
+                    LOGIN,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                ),
+            ),
+        ],
+    ),
+    (
+        r"^admin/groups/",
+        "Wagtail groups: platform administrators only",
+        [
+            (
+                lambda o: reverse("wagtailusers_groups:index"),
+                statuses(
+                    LOGIN,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                ),
+            ),
+        ],
+    ),
+    (
+        r"^admin/",
+        "the rest of the Wagtail admin: admin users only",
+        [
+            (
+                lambda o: reverse("wagtailadmin_home"),
+                statuses(LOGIN, ADMIN_DENIED, ADMIN_DENIED, 200, ADMIN_DENIED, 200),
+            ),
+            (
+                lambda o: reverse("wagtailadmin_pages:add_subpage", args=[1]),
+                statuses(
+                    LOGIN,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                ),
+            ),
+            (
+                lambda o: reverse("wagtailsites:index"),
+                statuses(
+                    LOGIN,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                    ADMIN_DENIED,
+                ),
+            ),
+        ],
+    ),
+]
+
+
+def all_routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern).lstrip("^").replace("\\Z", "")
+        route = route.rstrip("$")
+        if isinstance(entry, URLResolver):
+            yield from all_routes(entry, route)
+        elif isinstance(entry, URLPattern):
+            yield route
+
+
+def rule_for(route):
+    for pattern, description, checks in RULES:
+        if re.search(pattern, route):
+            return description, checks
+    return None
+
+
+def test_every_url_is_classified():
+    unclassified = [route for route in all_routes() if rule_for(route) is None]
+    assert unclassified == [], "classify these URLs in RULES: " + ", ".join(
+        unclassified
+    )
+
+
+def test_every_rule_is_still_used():
+    routes = list(all_routes())
+    unused = [p for p, _d, _c in RULES if not any(re.search(p, r) for r in routes)]
+    assert unused == []
+
+
+def _outcome(response, user):
+    in_admin = response.wsgi_request.path.startswith("/admin/")
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/accounts/login/"):
+            # Wagtail sends a logged-in user without admin access to the
+            # login page, which in turn sends them to their own home.
+            return ADMIN_DENIED if in_admin and user != "anon" else LOGIN
+        if location.startswith("/admin/login/") or location == "/admin/":
+            return ADMIN_DENIED
+        return 302
+    if response.status_code == 403:
+        return ADMIN_DENIED if in_admin else 403
+    return response.status_code
+
+
+CASES = [
+    (description, index, user)
+    for _p, description, checks in RULES
+    for index in range(len(checks))
+    for user in USERS
+]
+
+
+@pytest.mark.parametrize("description, index, user", CASES)
+def test_permission_matrix(org, client, description, index, user):
+    checks = next(c for _p, d, c in RULES if d == description)
+    build, expected = checks[index]
+    if user != "anon":
+        client.force_login(getattr(org, user))
+    path = build(org)
+    response = client.get(path)
+    assert _outcome(response, user) == expected[user], (
+        path,
+        response.status_code,
+        response.get("Location"),
+    )
