@@ -24,9 +24,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):  # noqa: F405
         "data_folder_in": str(LMS_TEST_CELERY_DIR / "queue"),
         "data_folder_out": str(LMS_TEST_CELERY_DIR / "queue"),
         "processed_folder": str(LMS_TEST_CELERY_DIR / "processed"),
+        "control_folder": str(LMS_TEST_CELERY_DIR / "control"),
         "store_processed": False,
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (LMS_TEST_CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
 
 STORAGES = {
