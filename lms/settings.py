@@ -241,18 +241,25 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # --- Celery --------------------------------------------------------------------
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-_celery_dir = Path(os.environ.get("LMS_CELERY_DIR", VAR_DIR / "celery"))
-if CELERY_BROKER_URL.startswith("filesystem"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_celery_dir / "queue"),
-        "data_folder_out": str(_celery_dir / "queue"),
-        "processed_folder": str(_celery_dir / "processed"),
-        "control_folder": str(_celery_dir / "control"),
+
+
+def filesystem_broker_options(folder: Path) -> dict:
+    """kombu's filesystem transport, in ``folder``; its folders must exist."""
+    for name in ("queue", "processed", "control"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
-    # kombu expects the folders to exist before the first message.
-    for _folder in ("queue", "processed", "control"):
-        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
+
+
+if CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        Path(os.environ.get("LMS_CELERY_DIR", VAR_DIR / "celery"))
+    )
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

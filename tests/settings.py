@@ -3,7 +3,7 @@
 import os
 
 from lms.settings import *  # noqa: F403
-from lms.settings import CACHES, DATABASES, VAR_DIR
+from lms.settings import CACHES, DATABASES, VAR_DIR, filesystem_broker_options
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -18,17 +18,8 @@ if os.environ.get("LMS_TEST_WORKER_DB"):
 if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-LMS_TEST_CELERY_DIR = VAR_DIR / "test-celery"
 if CELERY_BROKER_URL.startswith("filesystem"):  # noqa: F405
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(LMS_TEST_CELERY_DIR / "queue"),
-        "data_folder_out": str(LMS_TEST_CELERY_DIR / "queue"),
-        "processed_folder": str(LMS_TEST_CELERY_DIR / "processed"),
-        "control_folder": str(LMS_TEST_CELERY_DIR / "control"),
-        "store_processed": False,
-    }
-    for _folder in ("queue", "processed", "control"):
-        (LMS_TEST_CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "test-celery")
 
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -193,3 +193,38 @@ def test_two_concurrent_credits_write_one_row_on_postgresql(org):
     assert errors == []
     assert len(results) == 2 and results[0] == results[1]
     assert HoursEntry.objects.filter(person=org.trainee).count() == 1
+
+
+def test_any_sequence_of_credits_and_reversals_nets_to_the_standing_credit(org):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    operations = st.lists(
+        st.one_of(
+            st.tuples(st.just("credit"), st.decimals("0.25", "20", places=2)),
+            st.tuples(st.just("reverse"), st.just(None)),
+        ),
+        max_size=12,
+    )
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(operations)
+    def check(steps):
+        with transaction.atomic():
+            standing = Decimal("0")
+            for kind, amount in steps:
+                if kind == "credit":
+                    entry = credit(org.trainee, org.west, hours=amount)
+                    standing = entry.hours
+                else:
+                    hours_reverse(person=org.trainee, source=org.west, reason="r")
+                    standing = Decimal("0")
+            total = hours_for_person(person=org.trainee)[HoursCategory.ONLINE_THEORY]
+            assert total == standing
+            transaction.set_rollback(True)
+
+    check()

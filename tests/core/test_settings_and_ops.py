@@ -50,58 +50,67 @@ def test_production_without_a_secret_refuses_to_start():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_embedded_defaults_need_no_server():
+def settings_in_subprocess(*names, env=None):
+    """The values of ``names`` as a fresh process sees lms.settings."""
+    code = (
+        "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'lms.settings';"
+        "django.setup(); from django.conf import settings as s;"
+        f"print(*[eval('s.' + n) for n in {list(names)!r}], sep='\\n')"
+    )
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='lms.settings';"
-            "django.setup(); from django.conf import settings as s;"
-            "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL,"
-            " s.STORAGES['default']['BACKEND'], s.TIME_ZONE, s.LANGUAGE_CODE,"
-            " s.CELERY_TASK_ALWAYS_EAGER if hasattr(s, 'CELERY_TASK_ALWAYS_EAGER') else False)",
-        ],
+        [sys.executable, "-c", code],
         cwd=ROOT,
-        env=CLEAN_ENV,
+        env={**CLEAN_ENV, **(env or {})},
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert result.stdout.split() == [
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_embedded_defaults_need_no_server():
+    assert settings_in_subprocess(
+        "DATABASES['default']['ENGINE']",
+        "CELERY_BROKER_URL",
+        "STORAGES['default']['BACKEND']",
+        "TIME_ZONE",
+        "LANGUAGE_CODE",
+        "CELERY_TASK_ACKS_LATE",
+    ) == [
         "django.db.backends.sqlite3",
         "filesystem://",
         "django.core.files.storage.FileSystemStorage",
         "Asia/Shanghai",
         "zh-hans",
-        "False",
-    ], result.stderr
+        "True",
+    ]
 
 
-def test_environment_switches_database_and_broker():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='lms.settings';"
-            "django.setup(); from django.conf import settings as s;"
-            "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])",
-        ],
-        cwd=ROOT,
+def test_tasks_are_never_run_eagerly_in_line():
+    from lms.celery import app
+
+    assert app.conf.task_always_eager is False
+
+
+def test_environment_switches_database_broker_cache_and_storage():
+    assert settings_in_subprocess(
+        "DATABASES['default']['ENGINE']",
+        "CELERY_BROKER_URL",
+        "CACHES['default']['BACKEND']",
+        "STORAGES['default']['BACKEND']",
         env={
-            **CLEAN_ENV,
             "DATABASE_URL": "postgres://u@db.example:5432/lms",
             "CELERY_BROKER_URL": "redis://cache.example:6379/0",
             "LMS_CACHE_URL": "redis://cache.example:6379/1",
+            "LMS_MEDIA_STORAGE": "django.core.files.storage.InMemoryStorage",
         },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.stdout.split() == [
+    ) == [
         "django.db.backends.postgresql",
         "redis://cache.example:6379/0",
         "django.core.cache.backends.redis.RedisCache",
-    ], result.stderr
+        "django.core.files.storage.InMemoryStorage",
+    ]
 
 
 def test_demo_data_is_idempotent(db):
