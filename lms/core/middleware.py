@@ -1,10 +1,12 @@
-"""Require a second factor of supervisors, coordinators and leaders."""
+"""Request middleware: the language rule and the second-factor rule."""
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import MFA_ROLES
@@ -43,3 +45,18 @@ class RequireMfaMiddleware:
         return not Authenticator.objects.filter(
             user=user, type=Authenticator.Type.TOTP
         ).exists()
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Simplified Chinese unless the person chose English with the switcher.
+
+    Django's own middleware follows the browser's Accept-Language, which
+    would show English to anyone with an English-language phone; here the
+    language cookie set by the switcher is the only thing that changes it.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

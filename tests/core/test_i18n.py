@@ -42,3 +42,16 @@ def test_pages_default_to_chinese_and_switch_to_english(org, login):
 
 def test_times_are_shown_in_shanghai(settings):
     assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert '<html lang="en">' in page.content.decode()
+
+
+def test_login_page_does_not_offer_sign_up(client, db):
+    body = client.get("/accounts/login/").content.decode()
+    assert "/accounts/signup/" not in body
