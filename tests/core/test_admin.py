@@ -39,17 +39,21 @@ def test_editing_a_sibling_unit_is_404(org, login):
     assert client.get(reverse("org_units:edit", args=[org.east.pk])).status_code == 200
 
 
+def unit_data(*, name, code, parent):
+    return {
+        "name": name,
+        "code": code,
+        "level": "grassroots",
+        "address": "",
+        "is_active": "on",
+        "parent": parent.pk,
+    }
+
+
 def test_coordinator_adds_a_unit_below_their_own(org, login):
     response = login(org.coordinator).post(
         reverse("org_units:add"),
-        {
-            "name": "东区二室",
-            "code": "East-Room-2",
-            "level": "grassroots",
-            "address": "",
-            "is_active": "on",
-            "parent": org.east.pk,
-        },
+        unit_data(name="东区二室", code="East-Room-2", parent=org.east),
     )
     assert response.status_code == 302
     unit = OrgUnit.objects.get(code="east-room-2")
@@ -61,14 +65,7 @@ def test_coordinator_adds_a_unit_below_their_own(org, login):
 
 def test_coordinator_cannot_add_a_unit_under_a_sibling(org, login):
     response = login(org.coordinator).post(
-        reverse("org_units:add"),
-        {
-            "name": "渗透",
-            "code": "evil",
-            "level": "grassroots",
-            "is_active": "on",
-            "parent": org.west.pk,
-        },
+        reverse("org_units:add"), unit_data(name="渗透", code="evil", parent=org.west)
     )
     assert response.status_code == 200
     assert not OrgUnit.objects.filter(code="evil").exists()
