@@ -3,10 +3,10 @@ outside the user's scope is simply not found (404), never "forbidden"."""
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from .models import HoursCategory, HoursEntry, OrgUnit, User
+from .models import HoursCategory, HoursEntry, OrgUnit, Role, User
 from .permissions import can_manage_units, is_scoped_manager
 
 
@@ -104,8 +104,24 @@ def hours_by_child_unit(*, unit: OrgUnit) -> list[dict]:
 
 
 def people_counts_by_role(*, user: User) -> dict[str, int]:
-    people = people_visible_to(user=user).filter(is_active=True)
-    return {
-        role: people.filter(Q(groups__name=role)).count()
-        for role in ("trainee", "supervisor", "coordinator", "leader")
-    }
+    """Active people the user may see, counted per role in one query."""
+    counts = dict.fromkeys(Role.values, 0)
+    rows = (
+        people_visible_to(user=user)
+        .filter(is_active=True, groups__name__in=Role.values)
+        .order_by()
+        .values("groups__name")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    for row in rows:
+        counts[row["groups__name"]] = row["n"]
+    return counts
+
+
+def hours_summary(totals: dict[str, Decimal]) -> dict:
+    """Rows per category, in the ledger's order, with their total."""
+    rows = [
+        {"category": value, "label": label, "hours": totals.get(value, Decimal("0"))}
+        for value, label in HoursCategory.choices
+    ]
+    return {"rows": rows, "total": sum(row["hours"] for row in rows)}

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -34,7 +34,11 @@ def trainee_home(request):
     return render(
         request,
         "core/trainee_home.html",
-        {"hours": _hours_rows(selectors.hours_for_person(person=request.user))},
+        {
+            "hours": selectors.hours_summary(
+                selectors.hours_for_person(person=request.user)
+            )
+        },
     )
 
 
@@ -65,8 +69,6 @@ def unit_detail(request, pk: int):
         # Trainees and supervisors can "see" their own unit's name elsewhere,
         # but this page is a manager's view: they get the same 404 as anyone
         # outside the subtree.
-        from django.http import Http404
-
         raise Http404
     members = (
         selectors.people_visible_to(user=request.user)
@@ -75,14 +77,14 @@ def unit_detail(request, pk: int):
     )
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     visible = selectors.units_visible_to(user=request.user)
-    ancestors = [a for a in unit.get_ancestors() if visible.filter(pk=a.pk).exists()]
+    ancestors = unit.get_ancestors().filter(pk__in=visible.values("pk"))
     return render(
         request,
         "core/unit_detail.html",
         {
             "unit": unit,
             "ancestors": ancestors,
-            "hours": _hours_rows(selectors.hours_for_subtree(unit=unit)),
+            "hours": selectors.hours_summary(selectors.hours_for_subtree(unit=unit)),
             "children": selectors.hours_by_child_unit(unit=unit),
             "categories": HoursCategory.choices,
             "page": page,
@@ -101,7 +103,7 @@ def person_detail(request, pk: int):
         "core/person_detail.html",
         {
             "person": person,
-            "hours": _hours_rows(selectors.hours_for_person(person=person)),
+            "hours": selectors.hours_summary(selectors.hours_for_person(person=person)),
             "entries": entries,
         },
     )
@@ -134,11 +136,3 @@ def health(request):
             "worker_seen_at": latest.seen_at.isoformat() if latest else None,
         }
     )
-
-
-def _hours_rows(totals: dict) -> dict:
-    rows = [
-        {"category": value, "label": label, "hours": totals.get(value, 0)}
-        for value, label in HoursCategory.choices
-    ]
-    return {"rows": rows, "total": sum(row["hours"] for row in rows)}

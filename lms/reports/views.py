@@ -16,10 +16,7 @@ def leader_home(request):
         "reports/leader_home.html",
         {
             "unit": unit,
-            "totals": [
-                (label, totals.get(value, 0)) for value, label in HoursCategory.choices
-            ],
-            "grand_total": sum(totals.values()) if totals else 0,
+            "hours": selectors.hours_summary(totals),
             "children": selectors.hours_by_child_unit(unit=unit) if unit else [],
             "categories": HoursCategory.choices,
             "counts": selectors.people_counts_by_role(user=request.user),

@@ -103,3 +103,16 @@ def test_unit_page_query_count_does_not_grow_with_members(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_people_are_counted_per_role_within_the_scope(org, django_assert_num_queries):
+    assert org.sibling.roles  # the user's own roles are read once per request
+    with django_assert_num_queries(1):
+        counts = selectors.people_counts_by_role(user=org.sibling)
+    assert counts == {"trainee": 1, "supervisor": 0, "coordinator": 1, "leader": 1}
+    assert selectors.people_counts_by_role(user=org.coordinator) == {
+        "trainee": 1,
+        "supervisor": 1,
+        "coordinator": 1,
+        "leader": 1,
+    }
