@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Learning")
+
+    def load_demo_data(self) -> str:
+        """Called by ``manage.py demo_data`` after the organisation exists."""
+        from .demo import load_demo_syllabus
+
+        created = load_demo_syllabus()
+        return f"{created['lessons']} lessons and {created['videos']} videos created"

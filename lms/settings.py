@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LMS_VAR_DIR", BASE_DIR / "var"))
@@ -149,7 +150,23 @@ MEDIA_ROOT = Path(os.environ.get("LMS_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 STATIC_ROOT = Path(os.environ.get("LMS_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATIC_URL = "/static/"
+
+
+def video_storage_config(media_root: Path) -> dict:
+    """Videos have a storage of their own with no public URL: every byte
+    goes out through a view that checks who asks (``courses.views``)."""
+    backend = os.environ.get("LMS_VIDEO_STORAGE")
+    if backend:
+        options = json.loads(os.environ.get("LMS_VIDEO_STORAGE_OPTIONS", "{}"))
+        return {"BACKEND": backend, "OPTIONS": options}
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(media_root / "videos"), "allow_overwrite": True},
+    }
+
+
 STORAGES = {
+    "videos": video_storage_config(MEDIA_ROOT),
     "default": {
         "BACKEND": os.environ.get(
             "LMS_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"
@@ -234,9 +251,20 @@ LMS_TRUSTED_PROXIES = int(os.environ.get("LMS_TRUSTED_PROXIES", "0"))
 WAGTAIL_SITE_NAME = "心训 LMS"
 WAGTAILADMIN_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- videos --------------------------------------------------------------------
+
+# Policy limits for a micro-video (微课): 5 minutes and 1 GiB by default.
+LMS_VIDEO_MAX_SECONDS = float(os.environ.get("LMS_VIDEO_MAX_SECONDS", "300"))
+LMS_VIDEO_MAX_BYTES = int(os.environ.get("LMS_VIDEO_MAX_BYTES", str(1024**3)))
+# ffmpeg is stopped after this long; a worker renews its lease on a video
+# every 15 s and the sweeper takes back leases older than this.
+LMS_VIDEO_TIMEOUT_SECONDS = float(os.environ.get("LMS_VIDEO_TIMEOUT_SECONDS", "900"))
+LMS_VIDEO_LEASE_SECONDS = int(os.environ.get("LMS_VIDEO_LEASE_SECONDS", "60"))
 
 # --- Celery --------------------------------------------------------------------
 
@@ -260,6 +288,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
         Path(os.environ.get("LMS_CELERY_DIR", VAR_DIR / "celery"))
     )
+# Heavy work has its own queues so a long transcode never delays an email.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("video"), Queue("reports")]
+CELERY_TASK_ROUTES = {"courses.tasks.video*": {"queue": "video"}}
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -270,6 +302,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "lms.core.tasks.worker_heartbeat_task",
+        "schedule": 60.0,
+    },
+    "videos-sweep": {
+        "task": "courses.tasks.videos_sweep_task",
         "schedule": 60.0,
     },
 }
@@ -302,5 +338,6 @@ LOGGING = {
     },
     # Wagtail's own small tasks (reference index) run in-process and log
     # every run at INFO; keep them quiet unless something fails.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    # Wagtail logs every page action at INFO; its own log table keeps them.
+    "loggers": {"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
 }

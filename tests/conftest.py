@@ -90,9 +90,9 @@ def login(client):
     return _login
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db):
-    """A real ``celery worker`` process on the test database and broker."""
+def start_celery_worker(log_name: str = "test-worker.log") -> subprocess.Popen:
+    """Start a real ``celery worker`` process on the test database and
+    broker, and wait until it is ready to take tasks."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -100,10 +100,7 @@ def celery_worker_process(transactional_db):
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "LMS_EMAIL_FILE_PATH": str(Path(settings.VAR_DIR) / "test-mail"),
     }
-    from lms.celery import app
-
-    app.control.purge()
-    log = open(Path(settings.VAR_DIR) / "test-worker.log", "w+")  # noqa: SIM115
+    log = open(Path(settings.VAR_DIR) / log_name, "w+")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -122,13 +119,14 @@ def celery_worker_process(transactional_db):
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            f"test-{os.getpid()}@%h",
+            f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
         ],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    proc.log = log
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         log.seek(0)
@@ -143,13 +141,29 @@ def celery_worker_process(transactional_db):
     if proc.poll() is not None:
         log.seek(0)
         pytest.fail("the Celery worker exited:\n" + log.read()[-3000:])
+    return proc
+
+
+def stop_celery_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    proc.log.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real ``celery worker`` process on the test database and broker."""
+    from lms.celery import app
+
+    app.control.purge()
+    proc = start_celery_worker()
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    stop_celery_worker(proc)
 
 
 def wait_for(predicate, timeout=30.0, interval=0.2):

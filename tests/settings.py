@@ -3,7 +3,13 @@
 import os
 
 from lms.settings import *  # noqa: F403
-from lms.settings import CACHES, DATABASES, VAR_DIR, filesystem_broker_options
+from lms.settings import (
+    CACHES,
+    DATABASES,
+    VAR_DIR,
+    filesystem_broker_options,
+    video_storage_config,
+)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -26,4 +32,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES["videos"] = video_storage_config(MEDIA_ROOT)
 LMS_REQUIRE_MFA = False

@@ -6,9 +6,17 @@ it to RULES with the statuses each kind of user must get.
 """
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories.courses import (
+    make_lesson,
+    make_module,
+    make_ready_video,
+    make_syllabus,
+)
 
 # Who asks: anonymous, the four roles (all of the east station), and the
 # "sibling": coordinator and leader of the west station.
@@ -37,6 +45,34 @@ COORDINATORS = statuses(LOGIN, AD, AD, 200, AD, 200)
 EAST_OBJECT = statuses(LOGIN, AD, AD, 200, AD, 404)
 WEST_OBJECT = statuses(LOGIN, AD, AD, 404, AD, 200)
 
+#: Any signed-in member of the organisation; anonymous visitors log in.
+MEMBERS = statuses(LOGIN, 200, 200, 200, 200, 200)
+#: POST-only endpoints asked with GET.
+POST_ONLY = statuses(LOGIN, 405, 405, 405, 405, 405)
+
+
+def course(o):
+    """A published lesson showing an east video, a draft lesson, and a west
+    video in no lesson; made once per test on the org fixture."""
+    if not hasattr(o, "course"):
+        syllabus = make_syllabus()
+        module = make_module(syllabus)
+        east_video = make_ready_video(o.east, title="east")
+        o.course = SimpleNamespace(
+            syllabus=syllabus,
+            module=module,
+            lesson=make_lesson(module, video=east_video),
+            draft=make_lesson(module, "草稿", live=False),
+            east_video=east_video,
+            west_video=make_ready_video(o.west, title="west"),
+        )
+    return o.course
+
+
+def video_file(video):
+    return reverse("courses:video_file", kwargs={"key": video.key, "quality": "main"})
+
+
 # (route regex, description, [(url builder, expected statuses)])
 # A url builder gets the org fixture and returns a path (or None for POST-only).
 RULES = [
@@ -49,12 +85,90 @@ RULES = [
     ),
     (
         r"^learn/$",
-        "trainee home",
+        "my learning: every member learns",
+        [(lambda o: reverse("courses:learn"), MEMBERS)],
+    ),
+    (
+        r"^learn/hours/$",
+        "my credited hours",
+        [(lambda o: reverse("courses:my_hours"), MEMBERS)],
+    ),
+    (
+        r"^learn/lessons/<int:lesson_id>/(progress|quiz|read)/$",
+        "progress reports, quiz answers, mark as read (POST only)",
         [
             (
-                lambda o: reverse("core:trainee_home"),
-                statuses(LOGIN, 200, 403, 403, 403, 403),
+                lambda o: reverse(
+                    "courses:progress_report", args=[course(o).lesson.pk]
+                ),
+                POST_ONLY,
             ),
+            (
+                lambda o: reverse("courses:quiz_submit", args=[course(o).lesson.pk]),
+                POST_ONLY,
+            ),
+            (
+                lambda o: reverse("courses:mark_read", args=[course(o).lesson.pk]),
+                POST_ONLY,
+            ),
+        ],
+    ),
+    (
+        r"^learn/videos/<uuid:key>/(poster.jpg|<str:quality>.mp4)$",
+        "renditions: whoever may open a lesson showing them, or manages them",
+        [
+            (lambda o: video_file(course(o).east_video), MEMBERS),
+            (
+                lambda o: reverse(
+                    "courses:video_poster", kwargs={"key": course(o).east_video.key}
+                ),
+                MEMBERS,
+            ),
+            (
+                lambda o: video_file(course(o).west_video),
+                statuses(LOGIN, 404, 404, 404, 404, 200),
+            ),
+        ],
+    ),
+    (
+        r"^learn/videos/<uuid:key>/status/$",
+        "video processing status: the video's managers",
+        [
+            (
+                lambda o: reverse(
+                    "courses:video_status", kwargs={"key": course(o).east_video.key}
+                ),
+                statuses(LOGIN, 404, 404, 200, 404, 404),
+            ),
+        ],
+    ),
+    (
+        r"^\(\(\?:",
+        "the syllabus pages (Wagtail's page serving)",
+        [
+            (lambda o: course(o).syllabus.url, MEMBERS),
+            (lambda o: course(o).lesson.url, MEMBERS),
+            (lambda o: course(o).draft.url, statuses(404, 404, 404, 404, 404, 404)),
+        ],
+    ),
+    (
+        r"^_util/login/$",
+        "Wagtail's page-privacy login: sent to allauth's (rate-limited) login",
+        [
+            (
+                lambda o: "/_util/login/",
+                statuses(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+            )
+        ],
+    ),
+    (
+        r"^_util/authenticate_with_password/",
+        "Wagtail's page-password form (no password restrictions exist)",
+        [
+            (
+                lambda o: "/_util/authenticate_with_password/999/999/",
+                statuses(404, 404, 404, 404, 404, 404),
+            )
         ],
     ),
     (
@@ -201,6 +315,26 @@ RULES = [
         ],
     ),
     (
+        r"^admin/videos/",
+        "videos admin: coordinators of the subtree",
+        [
+            (lambda o: reverse("videos:index"), COORDINATORS),
+            (lambda o: reverse("videos:add"), COORDINATORS),
+            (
+                lambda o: reverse("videos:edit", args=[course(o).east_video.pk]),
+                EAST_OBJECT,
+            ),
+            (
+                lambda o: reverse("videos:inspect", args=[course(o).east_video.pk]),
+                EAST_OBJECT,
+            ),
+            (
+                lambda o: reverse("videos:delete", args=[course(o).west_video.pk]),
+                WEST_OBJECT,
+            ),
+        ],
+    ),
+    (
         r"^admin/audit_log/",
         "audit log: platform administrators only",
         [
@@ -229,8 +363,10 @@ RULES = [
                 COORDINATORS,
             ),
             (
+                # Coordinators edit the shared syllabus; under the tree's root
+                # only a syllabus may be added, so Wagtail goes straight to it.
                 lambda o: reverse("wagtailadmin_pages:add_subpage", args=[1]),
-                SUPERUSERS_ONLY,
+                statuses(LOGIN, AD, AD, 302, AD, 302),
             ),
             (
                 lambda o: reverse("wagtailsites:index"),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Role
 
 ROLE_HOMES = {
-    Role.TRAINEE: ("core:trainee_home", _("My learning")),
+    Role.TRAINEE: ("courses:learn", _("My learning")),
     Role.SUPERVISOR: ("core:supervisor_home", _("Supervision")),
     Role.COORDINATOR: ("core:coordinator_home", _("Management")),
     Role.LEADER: ("reports:leader_home", _("Reports")),

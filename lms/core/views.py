@@ -29,19 +29,6 @@ def home(request):
     return render(request, "core/no_role.html")
 
 
-@role_required(Role.TRAINEE)
-def trainee_home(request):
-    return render(
-        request,
-        "core/trainee_home.html",
-        {
-            "hours": selectors.hours_summary(
-                selectors.hours_for_person(person=request.user)
-            )
-        },
-    )
-
-
 @role_required(Role.SUPERVISOR)
 def supervisor_home(request):
     return render(request, "core/supervisor_home.html")

@@ -1,6 +1,8 @@
 """Wagtail admin viewsets: units and people, scoped to the coordinator's
 subtree, with search, filters and spreadsheet export from Wagtail."""
 
+from django.contrib.admin.utils import unquote
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -32,12 +34,24 @@ class _ScopedBaseObject:
         return self.scoped(self.request.user)
 
 
-def _with_scope(view_class, scoped):
+class _ScopedInspect:
+    """Wagtail's inspect view fetches from the model's manager; fetch from
+    the scope instead."""
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            self.scoped(self.request.user), pk=unquote(str(self.pk))
+        )
+
+
+def scoped_view(view_class, scoped):
     """``view_class`` restricted to the rows ``scoped(user)`` returns."""
     if view_class is generic.IndexView:
         bases = (_ScopedIndex,)
     elif issubclass(view_class, (generic.HistoryView, generic.UsageView)):
         bases = (_ScopedBaseObject, view_class)
+    elif issubclass(view_class, generic.InspectView):
+        bases = (_ScopedInspect, view_class)
     else:
         bases = (_ScopedObject, view_class)
     return type(view_class.__name__, bases, {"scoped": staticmethod(scoped)})
@@ -51,7 +65,7 @@ def _people(user):
     return selectors.people_manageable_by(user=user)
 
 
-class UnitCreateView(_with_scope(generic.CreateView, _units)):
+class UnitCreateView(scoped_view(generic.CreateView, _units)):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.unit_create(
@@ -65,7 +79,7 @@ class UnitCreateView(_with_scope(generic.CreateView, _units)):
         )
 
 
-class UnitEditView(_with_scope(generic.EditView, _units)):
+class UnitEditView(scoped_view(generic.EditView, _units)):
     def save_instance(self):
         return services.unit_update(
             actor=self.request.user,
@@ -87,12 +101,12 @@ class OrgUnitViewSet(ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     inspect_view_enabled = False
-    index_view_class = _with_scope(generic.IndexView, _units)
+    index_view_class = scoped_view(generic.IndexView, _units)
     add_view_class = UnitCreateView
     edit_view_class = UnitEditView
-    delete_view_class = _with_scope(generic.DeleteView, _units)
-    history_view_class = _with_scope(generic.HistoryView, _units)
-    usage_view_class = _with_scope(generic.UsageView, _units)
+    delete_view_class = scoped_view(generic.DeleteView, _units)
+    history_view_class = scoped_view(generic.HistoryView, _units)
+    usage_view_class = scoped_view(generic.UsageView, _units)
     list_display = [
         "name",
         "code",
@@ -109,7 +123,7 @@ class OrgUnitViewSet(ModelViewSet):
     export_filename = "units"
 
 
-class PersonCreateView(_with_scope(generic.CreateView, _people)):
+class PersonCreateView(scoped_view(generic.CreateView, _people)):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.person_create(
@@ -126,7 +140,7 @@ class PersonCreateView(_with_scope(generic.CreateView, _people)):
         )
 
 
-class PersonEditView(_with_scope(generic.EditView, _people)):
+class PersonEditView(scoped_view(generic.EditView, _people)):
     def save_instance(self):
         return services.person_update(
             actor=self.request.user,
@@ -151,12 +165,12 @@ class PersonViewSet(ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     inspect_view_enabled = False
-    index_view_class = _with_scope(generic.IndexView, _people)
+    index_view_class = scoped_view(generic.IndexView, _people)
     add_view_class = PersonCreateView
     edit_view_class = PersonEditView
-    delete_view_class = _with_scope(generic.DeleteView, _people)
-    history_view_class = _with_scope(generic.HistoryView, _people)
-    usage_view_class = _with_scope(generic.UsageView, _people)
+    delete_view_class = scoped_view(generic.DeleteView, _people)
+    history_view_class = scoped_view(generic.HistoryView, _people)
+    usage_view_class = scoped_view(generic.UsageView, _people)
     list_display = [
         "full_name",
         "username",

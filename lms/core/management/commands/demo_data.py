@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,12 @@ class Command(BaseCommand):
                 f"demo data: {created['units']} units and "
                 f"{created['people']} people created"
             )
+            # Apps to the right of core (courses, supervision) add their own
+            # demo data without core importing them.
+            for config in apps.get_app_configs():
+                loader = getattr(config, "load_demo_data", None)
+                if loader is not None:
+                    self.stdout.write(f"demo data ({config.label}): {loader()}")
         if quiet_logins:
             return
         labels = dict(Role.choices)

@@ -1,0 +1,307 @@
+"""Reads for courses, scoped to the acting user.
+
+Every published lesson is open to every signed-in member of the
+organisation, except under pages that Wagtail's privacy settings restrict
+to groups the user is not in.  Views fetch through these, so a lesson or
+video outside what the user may see is a 404.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Page, PageViewRestriction
+
+from lms.core.models import HoursEntry, User
+from lms.core.selectors import units_manageable_by
+
+from .models import (
+    LessonPage,
+    LessonProgress,
+    ModulePage,
+    QuizAttempt,
+    SyllabusIndexPage,
+    Video,
+)
+
+VIEW_TOKEN_SALT = "courses.lesson-view"  # noqa: S105 - a salt, not a secret
+VIEW_TOKEN_MAX_AGE = 24 * 3600
+
+
+def _hidden_paths(user: User) -> list[str]:
+    """Tree paths of pages whose privacy setting this user does not pass."""
+    if user.is_superuser:
+        return []
+    group_ids = {g.pk for g in user.groups.all()}
+    hidden = []
+    restrictions = PageViewRestriction.objects.select_related("page").prefetch_related(
+        "groups"
+    )
+    for restriction in restrictions:
+        kind = restriction.restriction_type
+        if kind == PageViewRestriction.LOGIN and user.is_authenticated:
+            continue
+        if kind == PageViewRestriction.GROUPS and group_ids & {
+            g.pk for g in restriction.groups.all()
+        }:
+            continue
+        hidden.append(restriction.page.path)
+    return hidden
+
+
+def _visible(pages: QuerySet, user: User) -> QuerySet:
+    if not user.is_authenticated:
+        return pages.none()
+    pages = pages.live()
+    hidden = _hidden_paths(user)
+    if hidden:
+        excluded = Q()
+        for path in hidden:
+            excluded |= Q(path__startswith=path)
+        pages = pages.exclude(excluded)
+    return pages
+
+
+def lessons_visible_to(*, user: User) -> QuerySet[LessonPage]:
+    """Published lessons the user may open."""
+    return _visible(LessonPage.objects.all(), user)
+
+
+def syllabi_visible_to(*, user: User) -> QuerySet[SyllabusIndexPage]:
+    return _visible(SyllabusIndexPage.objects.all(), user).order_by("path")
+
+
+def lesson_get_for(*, user: User, pk: int) -> LessonPage:
+    return get_object_or_404(lessons_visible_to(user=user), pk=pk)
+
+
+def videos_manageable_by(*, user: User) -> QuerySet[Video]:
+    """Videos a coordinator manages (their subtree's) plus the user's own."""
+    videos = Video.objects.select_related("unit", "uploaded_by")
+    if user.is_superuser:
+        return videos
+    if not user.is_authenticated:
+        return videos.none()
+    return videos.filter(
+        Q(unit__in=units_manageable_by(user=user)) | Q(uploaded_by=user)
+    )
+
+
+def video_get_for(*, user: User, key) -> Video:
+    """A video the user may watch: one they manage, or one a lesson they
+    may open shows.  Anything else is a 404."""
+    video = Video.objects.filter(key=key).select_related("unit").first()
+    if video is None:
+        raise Http404
+    if videos_manageable_by(user=user).filter(pk=video.pk).exists():
+        return video
+    if lessons_visible_to(user=user).filter(video=video).exists():
+        return video
+    raise Http404
+
+
+def _progress_by_lesson(user: User, lessons) -> dict[int, LessonProgress]:
+    return {
+        p.lesson_id: p
+        for p in LessonProgress.objects.filter(person=user, lesson__in=lessons)
+    }
+
+
+def _lesson_rows(user: User, lessons: list[LessonPage]) -> list[dict]:
+    """Each lesson with the user's state: done, started, locked or new."""
+    progress = _progress_by_lesson(user, [lesson.pk for lesson in lessons])
+    required = defaultdict(set)
+    through = LessonPage.prerequisites.through.objects.filter(
+        from_lessonpage__in=[lesson.pk for lesson in lessons]
+    )
+    for link in through:
+        required[link.from_lessonpage_id].add(link.to_lessonpage_id)
+    done_ids = set(
+        LessonProgress.objects.filter(
+            person=user, completed_at__isnull=False
+        ).values_list("lesson_id", flat=True)
+    )
+    rows = []
+    for lesson in lessons:
+        mine = progress.get(lesson.pk)
+        rows.append(
+            {
+                "lesson": lesson,
+                "progress": mine,
+                "done": bool(mine and mine.completed_at),
+                "locked": bool(required[lesson.pk] - done_ids),
+                "percent": mine.watched_percent if mine else 0,
+            }
+        )
+    return rows
+
+
+def _modules_with_rows(user: User, modules: list[ModulePage]) -> list[dict]:
+    lessons_by_module = defaultdict(list)
+    paths = [m.path for m in modules]
+    if paths:
+        # A lesson's parent is always a module, so its path minus one step
+        # is the module's path.
+        lessons = (
+            lessons_visible_to(user=user)
+            .filter(_under_any(paths))
+            .select_related("video")
+            .order_by("path")
+        )
+        for row in _lesson_rows(user, list(lessons)):
+            lessons_by_module[row["lesson"].path[: -Page.steplen]].append(row)
+    result = []
+    for module in modules:
+        rows = lessons_by_module[module.path]
+        done = sum(1 for row in rows if row["done"])
+        result.append(
+            {
+                "module": module,
+                "lessons": rows,
+                "done": done,
+                "total": len(rows),
+                "percent": round(100 * done / len(rows)) if rows else 0,
+            }
+        )
+    return result
+
+
+def _under_any(paths: list[str]) -> Q:
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return condition
+
+
+def syllabus_tree_for(*, user: User, syllabus: SyllabusIndexPage) -> list[dict]:
+    """The syllabus's modules, each with its lessons and the user's progress.
+
+    A fixed number of queries, whatever the number of modules and lessons.
+    """
+    modules = list(
+        _visible(ModulePage.objects.child_of(syllabus), user).order_by("path")
+    )
+    return _modules_with_rows(user, modules)
+
+
+def module_progress_for(*, user: User, module: ModulePage) -> dict:
+    return _modules_with_rows(user, [module])[0]
+
+
+def learning_overview_for(*, user: User) -> list[dict]:
+    """Every visible syllabus with its modules, for the trainee's home."""
+    syllabi = list(syllabi_visible_to(user=user))
+    modules = list(
+        _visible(ModulePage.objects.all(), user)
+        .filter(_under_any([s.path for s in syllabi]) if syllabi else Q(pk__in=[]))
+        .order_by("path")
+    )
+    rows = _modules_with_rows(user, modules)
+    return [
+        {
+            "syllabus": syllabus,
+            "modules": [r for r in rows if r["module"].path.startswith(syllabus.path)],
+        }
+        for syllabus in syllabi
+    ]
+
+
+def continue_lesson_for(*, user: User) -> LessonProgress | None:
+    """The lesson the user most recently worked on and has not finished."""
+    return (
+        LessonProgress.objects.filter(
+            person=user,
+            completed_at__isnull=True,
+            lesson__in=lessons_visible_to(user=user),
+        )
+        .select_related("lesson")
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def lesson_hours_entries_for(*, user: User) -> QuerySet[HoursEntry]:
+    """The user's own ledger rows, newest first."""
+    return (
+        HoursEntry.objects.filter(person=user)
+        .select_related("unit")
+        .order_by("-earned_on", "-pk")
+    )
+
+
+def view_token(*, user: User, lesson: LessonPage) -> str:
+    """A signed note of when this user opened this lesson page; progress
+    reports carry it so the server knows how long the page has been open."""
+    return signing.dumps(
+        {"u": user.pk, "l": lesson.pk, "t": timezone.now().timestamp()},
+        salt=VIEW_TOKEN_SALT,
+    )
+
+
+def view_started_at(*, token: str, user: User, lesson: LessonPage) -> datetime.datetime:
+    """When the page behind ``token`` was opened; ``signing.BadSignature``
+    if the token is forged, expired or belongs to another user or lesson."""
+    data = signing.loads(token, salt=VIEW_TOKEN_SALT, max_age=VIEW_TOKEN_MAX_AGE)
+    if data.get("u") != user.pk or data.get("l") != lesson.pk:
+        raise signing.BadSignature("token for another user or lesson")
+    return datetime.datetime.fromtimestamp(data["t"], tz=datetime.UTC)
+
+
+def missing_prerequisites(*, user: User, lesson: LessonPage) -> list[LessonPage]:
+    done = LessonProgress.objects.filter(
+        person=user, completed_at__isnull=False
+    ).values("lesson_id")
+    return list(lesson.prerequisites.exclude(pk__in=done).order_by("path"))
+
+
+def video_sources(video: Video | None) -> list[dict]:
+    """The renditions a player can pick from, best first."""
+    if video is None or not video.is_ready:
+        return []
+    sources = [{"quality": "main", "label": "720p", "height": video.height}]
+    if video.low_name:
+        sources.append({"quality": "low", "label": "360p", "height": 360})
+    for source in sources:
+        source["url"] = reverse(
+            "courses:video_file",
+            kwargs={"key": video.key, "quality": source["quality"]},
+        )
+    return sources
+
+
+def lesson_context_for(*, user: User, lesson: LessonPage) -> dict:
+    """What the lesson page shows this user: the player, their progress,
+    whether it is locked, and the quiz with their last attempt."""
+    video = lesson.video
+    progress = (
+        LessonProgress.objects.filter(person=user, lesson=lesson).first()
+        if user.is_authenticated
+        else None
+    )
+    context = {
+        "progress": progress,
+        "missing_prerequisites": (
+            missing_prerequisites(user=user, lesson=lesson)
+            if user.is_authenticated
+            else []
+        ),
+        "video_sources": video_sources(video),
+        "video": video,
+        "last_attempt": (
+            QuizAttempt.objects.filter(person=user, lesson=lesson).first()
+            if user.is_authenticated
+            else None
+        ),
+    }
+    if user.is_authenticated and lesson.pk:
+        context["view_token"] = view_token(user=user, lesson=lesson)
+    if video is not None and video.is_ready:
+        context["poster_url"] = reverse(
+            "courses:video_poster", kwargs={"key": video.key}
+        )
+    return context

@@ -1,0 +1,447 @@
+"""Video services: upload, process into web renditions, sweep stale jobs.
+
+Upload validates with ffprobe before anything is stored; processing runs
+in a Celery task (``courses.tasks``) and is idempotent: the status row is
+the guard, outputs have fixed names and are moved into place, and a lease
+tells a live worker from a lost one.
+"""
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses import storage as video_files
+from courses import transcoding
+from courses.models import Video, VideoEvent
+from lms.core.models import OrgUnit, User
+from lms.core.permissions import can_manage_unit
+
+log = logging.getLogger(__name__)
+
+#: Processing attempts before a video that keeps killing its worker fails.
+MAX_ATTEMPTS = 3
+#: A queued video whose message may have been lost is sent again after this.
+RESEND_AFTER = timedelta(minutes=10)
+
+# Claims held by this process, so a redelivery to the same process can
+# tell its own running claim from one left by a process that died.
+_RUNNING: set[str] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+class LeaseHeld(Exception):
+    """Another live worker is processing the video; try again later."""
+
+    def __init__(self, seconds: float):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def _limits() -> dict:
+    return {
+        "max_seconds": settings.LMS_VIDEO_MAX_SECONDS,
+        "max_bytes": settings.LMS_VIDEO_MAX_BYTES,
+    }
+
+
+def _move(video: Video, to: str, *, actor: User | None = None, note: str = "") -> None:
+    """Change ``video.status`` along ``Video.TRANSITIONS``, with a history row.
+    The caller saves the video (and holds its row lock)."""
+    if to not in Video.TRANSITIONS[video.status]:
+        raise ValidationError(
+            _("A video cannot go from %(old)s to %(new)s.")
+            % {"old": video.get_status_display(), "new": Video.Status(to).label}
+        )
+    VideoEvent.objects.create(
+        video=video,
+        from_status=video.status,
+        to_status=to,
+        actor=actor,
+        note=note[:500],
+    )
+    video.status = to
+    video.status_changed_at = timezone.now()
+
+
+def _clean_title(title: str, filename: str) -> str:
+    title = (title or "").strip() or Path(filename or "").stem.strip()
+    if not title:
+        raise ValidationError(_("Please give the video a title."))
+    if len(title) > 200:
+        raise ValidationError(_("The title is too long; keep it under 200 characters."))
+    return title
+
+
+def _suffix(filename: str) -> str:
+    suffix = Path(filename or "").suffix.lower()[:9]
+    return suffix if suffix[1:].isalnum() else ""
+
+
+def video_upload(
+    *, actor: User, upload: File, filename: str, title: str, unit: OrgUnit
+) -> Video:
+    """Check an upload with ffprobe, store it and queue its processing.
+
+    Coordinators upload for units in their subtree; anyone may upload for
+    their own home unit (trainees' video lessons).  A refused file raises
+    ``ValidationError`` with a sentence naming the reason, and nothing is
+    stored.  Processing is queued after the transaction commits.
+    """
+    if not (can_manage_unit(actor, unit) or unit.pk == actor.home_unit_id):
+        raise PermissionDenied
+    return _store(
+        upload=upload, filename=filename, title=title, unit=unit, uploaded_by=actor
+    )
+
+
+def _store(
+    *,
+    upload: File,
+    filename: str,
+    title: str,
+    unit: OrgUnit,
+    uploaded_by: User | None,
+    queue: bool = True,
+) -> Video:
+    title = _clean_title(title, filename)
+    with video_files.local_path_of(upload) as path:
+        try:
+            info = transcoding.probe(path, **_limits())
+        except transcoding.VideoRefused as refused:
+            raise ValidationError(refused.message, code=refused.code) from refused
+        except transcoding.TranscodeFailed as failed:
+            raise ValidationError(failed.message, code="probe_failed") from failed
+    video = Video(title=title, unit=unit, uploaded_by=uploaded_by)
+    storage = video_files.video_storage()
+    stored = storage.save(f"{video.key}/original{_suffix(filename)}", upload)
+    try:
+        with transaction.atomic():
+            video.original_name = stored
+            video.original_filename = Path(filename or "").name[:255]
+            video.original_size = info.size
+            video.duration = info.duration
+            video.save()
+            VideoEvent.objects.create(
+                video=video, to_status=video.status, actor=uploaded_by, note="uploaded"
+            )
+            if queue:
+                _queue_processing(video)
+    except BaseException:
+        video_files.delete_folder(storage, str(video.key))
+        raise
+    return video
+
+
+def _queue_processing(video: Video) -> None:
+    from courses.tasks import video_transcode_task
+
+    video_transcode_task.delay_on_commit(video_id=video.pk)
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _holder_alive(holder: str) -> bool:
+    """Whether the process named in a lease may still be working on it.
+
+    On another machine we cannot tell and trust the lease's expiry; on
+    this one a dead process id, or our own id without the claim running,
+    means the work was lost.
+    """
+    try:
+        host, pid, _token = holder.rsplit(":", 2)
+        pid = int(pid)
+    except ValueError:
+        return False
+    if host != socket.gethostname():
+        return True
+    if pid == os.getpid():
+        with _RUNNING_LOCK:
+            return holder in _RUNNING
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _lease_seconds() -> int:
+    return settings.LMS_VIDEO_LEASE_SECONDS
+
+
+def _claim(video_id: int) -> tuple[Video, str] | None:
+    """Take the video for processing, or None if there is nothing to do."""
+    now = timezone.now()
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id).first()
+        if video is None or video.status in (Video.Status.READY, Video.Status.FAILED):
+            return None
+        if video.status == Video.Status.PROCESSING:
+            if (
+                video.lease_until
+                and video.lease_until > now
+                and _holder_alive(video.lease_holder)
+            ):
+                raise LeaseHeld((video.lease_until - now).total_seconds())
+            _move(video, Video.Status.QUEUED, note="lease lapsed; taken over")
+        holder = _holder()
+        _move(video, Video.Status.PROCESSING, note=holder)
+        video.lease_holder = holder
+        video.lease_until = now + timedelta(seconds=_lease_seconds())
+        video.attempts += 1
+        video.save()
+    return video, holder
+
+
+def _renew(video_id: int, holder: str) -> None:
+    Video.objects.filter(pk=video_id, lease_holder=holder).update(
+        lease_until=timezone.now() + timedelta(seconds=_lease_seconds())
+    )
+
+
+def _fail(video_id: int, holder: str, code: str, detail: str = "") -> Video:
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video_id)
+        if video.status == Video.Status.PROCESSING and video.lease_holder == holder:
+            _move(video, Video.Status.FAILED, note=code)
+            video.failure_code = code
+            video.failure_detail = detail[-4000:]
+            video.lease_holder, video.lease_until = "", None
+            video.save()
+    return video
+
+
+def _finish(
+    video_id: int, holder: str, done: transcoding.Renditions, names: dict
+) -> Video:
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video_id)
+        if video.status != Video.Status.PROCESSING or video.lease_holder != holder:
+            # Someone else took the video over while we worked; the files
+            # have the same names, so theirs and ours are interchangeable.
+            return video
+        video.main_name = names["main"]
+        video.low_name = names.get("low", "")
+        video.poster_name = names["poster"]
+        video.duration = done.duration
+        video.width, video.height = done.width, done.height
+        video.remuxed = done.remuxed
+        video.failure_code = video.failure_detail = ""
+        video.lease_holder, video.lease_until = "", None
+        video.ready_at = timezone.now()
+        _move(
+            video, Video.Status.READY, note="remuxed" if done.remuxed else "transcoded"
+        )
+        video.save()
+        if done.remuxed:
+            from courses.tasks import video_low_rendition_task
+
+            video_low_rendition_task.delay_on_commit(video_id=video.pk)
+    return video
+
+
+def video_process(*, video_id: int) -> Video | None:
+    """Make the web renditions, poster and duration of a queued video.
+
+    Idempotent: a ready or failed video is left alone; a video another live
+    worker holds raises ``LeaseHeld`` (the task retries later); a lapsed
+    lease is taken over.  Files are made in a work folder and moved to
+    fixed names, so a second delivery never makes duplicates, and the
+    status becomes ready only once they are all in place.
+    """
+    claimed = _claim(video_id)
+    if claimed is None:
+        return Video.objects.filter(pk=video_id).first()
+    video, holder = claimed
+    with _RUNNING_LOCK:
+        _RUNNING.add(holder)
+    try:
+        return _run(video, holder)
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(holder)
+
+
+def _run(video: Video, holder: str) -> Video:
+    storage = video_files.video_storage()
+    try:
+        with video_files.local_copy(storage, video.original_name) as source:
+            info = transcoding.probe(source, **_limits())
+            with video_files.work_dir(storage) as folder:
+                done = transcoding.make_renditions(
+                    source,
+                    info,
+                    out_dir=folder,
+                    timeout=settings.LMS_VIDEO_TIMEOUT_SECONDS,
+                    low=not info.is_web_ready,
+                    on_tick=lambda: _renew(video.pk, holder),
+                )
+                names = {
+                    "main": video_files.publish(
+                        storage, done.main, f"{video.key}/main.mp4"
+                    ),
+                    "poster": video_files.publish(
+                        storage, done.poster, f"{video.key}/poster.jpg"
+                    ),
+                }
+                if done.low:
+                    names["low"] = video_files.publish(
+                        storage, done.low, f"{video.key}/low.mp4"
+                    )
+    except FileNotFoundError:
+        return _fail(video.pk, holder, "missing")
+    except transcoding.VideoRefused as refused:
+        return _fail(video.pk, holder, "refused", refused.message)
+    except transcoding.TranscodeFailed as failed:
+        code = "timeout" if getattr(failed, "timed_out", False) else "damaged"
+        log.warning("video %s failed: %s", video.pk, failed.detail)
+        return _fail(video.pk, holder, code, failed.detail)
+    return _finish(video.pk, holder, done, names)
+
+
+def video_make_low(*, video_id: int) -> Video | None:
+    """Add the 360p rendition to a video that was ready by a remux.
+
+    Idempotent: does nothing when the rendition exists; the file has a
+    fixed name and is moved into place before the row points at it.
+    """
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None or video.status != Video.Status.READY or video.low_name:
+        return video
+    storage = video_files.video_storage()
+    with video_files.local_copy(storage, video.main_name) as source:
+        info = transcoding.probe(source, **_limits())
+        with video_files.work_dir(storage) as folder:
+            made = transcoding.make_low_rendition(
+                source,
+                info,
+                out_path=folder / "low.mp4",
+                timeout=settings.LMS_VIDEO_TIMEOUT_SECONDS,
+            )
+            name = video_files.publish(storage, made, f"{video.key}/low.mp4")
+    Video.objects.filter(pk=video.pk, low_name="").update(low_name=name)
+    video.refresh_from_db()
+    return video
+
+
+def video_retry(*, actor: User | None, video: Video) -> Video:
+    """Queue a failed video again (after a fix to the pipeline, say)."""
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video.pk)
+        _move(video, Video.Status.QUEUED, actor=actor, note="retry")
+        video.failure_code = video.failure_detail = ""
+        video.attempts = 0
+        video.save()
+        _queue_processing(video)
+    return video
+
+
+def _requeue_one(video_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video_id)
+        if video.status != Video.Status.PROCESSING:
+            return False
+        lapsed = video.lease_until is None or video.lease_until <= now
+        if not lapsed and _holder_alive(video.lease_holder):
+            return False
+        video.lease_holder, video.lease_until = "", None
+        if video.attempts >= MAX_ATTEMPTS:
+            _move(video, Video.Status.FAILED, note="gave up after lost workers")
+            video.failure_code = "crashed"
+            video.save()
+            return False
+        _move(video, Video.Status.QUEUED, note="worker lost; re-queued")
+        video.save()
+        _queue_processing(video)
+        return True
+
+
+def videos_requeue_stale(*, now: datetime | None = None) -> list[int]:
+    """Put videos whose worker was lost back in the queue.
+
+    Run by Celery beat every minute and when a worker starts.  A video in
+    processing whose lease lapsed, or whose process on this machine is
+    gone, goes back to queued (or to failed after ``MAX_ATTEMPTS``), and
+    the work folders such processes left are removed; a
+    queued video waiting longer than ``RESEND_AFTER`` is sent again, and a
+    remuxed video still missing its 360p rendition gets it queued again.
+    Sending twice is harmless: processing is idempotent.
+    """
+    from courses.tasks import video_low_rendition_task, video_transcode_task
+
+    now = now or timezone.now()
+    video_files.remove_orphaned_work(
+        video_files.video_storage(),
+        older_than=settings.LMS_VIDEO_TIMEOUT_SECONDS + 2 * _lease_seconds(),
+    )
+    requeued = [
+        pk
+        for pk in Video.objects.filter(status=Video.Status.PROCESSING).values_list(
+            "pk", flat=True
+        )
+        if _requeue_one(pk, now)
+    ]
+    waiting = Video.objects.filter(
+        status=Video.Status.QUEUED, status_changed_at__lt=now - RESEND_AFTER
+    )
+    for pk in list(waiting.values_list("pk", flat=True)):
+        Video.objects.filter(pk=pk).update(status_changed_at=now)
+        video_transcode_task.delay(video_id=pk)
+        requeued.append(pk)
+    for pk in Video.objects.filter(
+        status=Video.Status.READY,
+        remuxed=True,
+        low_name="",
+        ready_at__lt=now - RESEND_AFTER,
+    ).values_list("pk", flat=True):
+        video_low_rendition_task.delay(video_id=pk)
+    return requeued
+
+
+def video_delete(*, actor: User, video: Video) -> None:
+    """Delete a video and all its files.  Lessons showing it lose their
+    video (their text and quiz stay)."""
+    if not (actor.is_superuser or can_manage_unit(actor, video.unit)):
+        raise PermissionDenied
+    key = str(video.key)
+    video.delete()
+    transaction.on_commit(
+        lambda: video_files.delete_folder(video_files.video_storage(), key)
+    )
+
+
+def video_import_file(*, path: Path, unit: OrgUnit, title: str = "") -> Video:
+    """Validate and process a file on this machine, in this process.
+
+    For the ``video_import`` command and the demo data: whoever can run
+    commands on the server is trusted, so there is no actor.  Raises
+    ``ValidationError`` for a refused file (nothing stored); returns the
+    video, ready or failed.
+    """
+    with open(path, "rb") as handle:
+        video = _store(
+            upload=File(handle, name=str(path)),
+            filename=path.name,
+            title=title,
+            unit=unit,
+            uploaded_by=None,
+            queue=False,
+        )
+    video = video_process(video_id=video.pk)
+    if video.is_ready and video.remuxed and not video.low_name:
+        video = video_make_low(video_id=video.pk)
+    return video

@@ -1,0 +1,48 @@
+"""Celery tasks for courses: thin wrappers holding the retry policy.
+
+Video work runs on the ``video`` queue (``CELERY_TASK_ROUTES``).  ``acks_late`` and
+``reject_on_worker_lost`` (set globally) put a message back when a worker
+dies; the sweeper covers brokers that cannot (kombu's filesystem
+transport) and leases that lapse on other machines.
+"""
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.db import OperationalError
+
+from courses.services import videos
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def video_transcode_task(self, *, video_id: int) -> str:
+    """Process one uploaded video (``videos.video_process``).  If another
+    live worker holds it, check again when its lease would lapse."""
+    try:
+        video = videos.video_process(video_id=video_id)
+        return video.status if video else "gone"
+    except videos.LeaseHeld as held:
+        raise self.retry(countdown=held.seconds + 1, max_retries=50) from held
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def video_low_rendition_task(*, video_id: int) -> None:
+    """Add the 360p rendition after a remux (``videos.video_make_low``)."""
+    videos.video_make_low(video_id=video_id)
+
+
+@shared_task
+def videos_sweep_task() -> int:
+    """Re-queue videos whose worker was lost (``videos.videos_requeue_stale``)."""
+    return len(videos.videos_requeue_stale())
+
+
+@worker_ready.connect
+def _sweep_on_start(sender=None, **kwargs):
+    # A worker that starts after a crash finds the videos its predecessor
+    # held at once, rather than at the next beat.
+    videos_sweep_task.delay()

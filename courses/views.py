@@ -1,0 +1,189 @@
+"""Trainee-facing views for learning: the home page, progress reports,
+quiz answers, and the video files (permission-checked, seekable).
+
+The lesson, module and syllabus pages themselves are Wagtail pages
+(``courses.models.pages``); these views serve what those pages call.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from lms.core.ranged import ranged_file_response
+from lms.core.selectors import hours_for_person, hours_summary
+
+from . import selectors
+from .permissions import can_manage_video
+from .services import progress as progress_services
+from .storage import video_storage
+
+MAX_REPORT_BYTES = 16 * 1024
+
+
+@login_required
+def learn_home(request):
+    """My learning: continue where I left off, the syllabus with my
+    progress per module, my credited hours."""
+    user = request.user
+    return render(
+        request,
+        "courses/learn_home.html",
+        {
+            "continue_progress": selectors.continue_lesson_for(user=user),
+            "syllabi": selectors.learning_overview_for(user=user),
+            "hours": hours_summary(hours_for_person(person=user)),
+        },
+    )
+
+
+@login_required
+def my_hours(request):
+    """Every row of my hours ledger, newest first."""
+    return render(
+        request,
+        "courses/my_hours.html",
+        {
+            "entries": selectors.lesson_hours_entries_for(user=request.user)[:500],
+            "hours": hours_summary(hours_for_person(person=request.user)),
+        },
+    )
+
+
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@login_required
+@require_POST
+def progress_report(request, lesson_id: int):
+    """The player's report of what it played: JSON ``{"token", "ranges",
+    "position"}``.  Answers with the progress as the server counts it."""
+    lesson = selectors.lesson_get_for(user=request.user, pk=lesson_id)
+    if len(request.body) > MAX_REPORT_BYTES:
+        return _error(_("The progress report is too large."), 413)
+    try:
+        data = json.loads(request.body)
+        started = selectors.view_started_at(
+            token=str(data.get("token", "")), user=request.user, lesson=lesson
+        )
+        progress = progress_services.lesson_progress_report(
+            person=request.user,
+            lesson=lesson,
+            ranges=data.get("ranges"),
+            position=float(data.get("position") or 0),
+            view_started=started,
+        )
+    except (ValueError, TypeError, AttributeError):
+        return _error(_("The progress report is not in the expected form."))
+    except signing.BadSignature:
+        return _error(_("This page has been open too long; please reload it."), 409)
+    except ValidationError as error:
+        return _error(" ".join(error.messages))
+    except PermissionDenied as denied:
+        return _error(str(denied) or _("You cannot do this."), 403)
+    return JsonResponse(
+        {
+            "watched_percent": round(100 * progress.watched_fraction),
+            "video_done": progress.video_done_at is not None,
+            "completed": progress.completed_at is not None,
+            "position": progress.position,
+        }
+    )
+
+
+@login_required
+@require_POST
+def quiz_submit(request, lesson_id: int):
+    """Grade the lesson's quiz; the lesson page shows the result."""
+    lesson = selectors.lesson_get_for(user=request.user, pk=lesson_id)
+    answers = {
+        key[2:]: request.POST.getlist(key)
+        for key in request.POST
+        if key.startswith("q-")
+    }
+    try:
+        attempt = progress_services.lesson_quiz_submit(
+            person=request.user, lesson=lesson, answers=answers
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    else:
+        if attempt.passed:
+            messages.success(
+                request,
+                _("You passed the quiz with %(score)s%%.") % {"score": attempt.score},
+            )
+        else:
+            messages.warning(
+                request,
+                _("You scored %(score)s%%; %(mark)s%% is needed. Try again.")
+                % {"score": attempt.score, "mark": lesson.quiz_pass_mark},
+            )
+    return HttpResponseRedirect(lesson.url + "#quiz")
+
+
+@login_required
+@require_POST
+def mark_read(request, lesson_id: int):
+    lesson = selectors.lesson_get_for(user=request.user, pk=lesson_id)
+    try:
+        progress_services.lesson_mark_read(person=request.user, lesson=lesson)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Lesson completed."))
+    return HttpResponseRedirect(lesson.url)
+
+
+@login_required
+@require_safe
+def video_file(request, key, quality: str):
+    """A rendition (``main`` 720p or ``low`` 360p), for people who may
+    watch the video; never the original upload."""
+    video = selectors.video_get_for(user=request.user, key=key)
+    name = {"main": video.main_name, "low": video.low_name}.get(quality)
+    if not video.is_ready or not name:
+        raise Http404
+    return ranged_file_response(
+        request, storage=video_storage(), name=name, content_type="video/mp4"
+    )
+
+
+@login_required
+@require_safe
+def video_poster(request, key):
+    video = selectors.video_get_for(user=request.user, key=key)
+    if not video.is_ready:
+        raise Http404
+    return ranged_file_response(
+        request,
+        storage=video_storage(),
+        name=video.poster_name,
+        content_type="image/jpeg",
+    )
+
+
+@login_required
+@require_safe
+def video_status(request, key):
+    """The processing status, polled by the uploader's page."""
+    video = selectors.video_get_for(user=request.user, key=key)
+    if not can_manage_video(request.user, video):
+        raise Http404
+    return JsonResponse(
+        {
+            "status": video.status,
+            "label": video.get_status_display(),
+            "reason": video.failure_message,
+            "duration": video.duration,
+        }
+    )

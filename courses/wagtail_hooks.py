@@ -1,0 +1,17 @@
+from django.templatetags.static import static
+from django.utils.html import format_html
+from wagtail import hooks
+
+from .viewsets import VideoViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_videos():
+    return VideoViewSet("videos")
+
+
+@hooks.register("insert_global_admin_js")
+def video_status_js():
+    return format_html(
+        '<script src="{}" defer></script>', static("courses/admin-status.js")
+    )

@@ -1,0 +1,207 @@
+"""Uploading videos and editing lessons in the Wagtail admin, with good,
+wrong, empty, huge and hostile input."""
+
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from courses.models import LessonPage, Video
+from courses.storage import local_root, video_storage
+from courses.testsources import make_test_clip
+from tests.factories.courses import make_module, make_ready_video, make_syllabus
+
+
+@pytest.fixture(scope="module")
+def webm(tmp_path_factory):
+    path = tmp_path_factory.mktemp("admin") / "clip.webm"
+    make_test_clip(
+        path, seconds=1, size="320x240", vcodec="libvpx-vp9", acodec="libopus"
+    )
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def truncated_mp4(tmp_path_factory):
+    # The index (moov) of a plain MP4 is at the end: cut it off.
+    path = tmp_path_factory.mktemp("admin") / "clip.mp4"
+    data = make_test_clip(path, seconds=2, size="320x240").read_bytes()
+    return data[: len(data) // 2]
+
+
+@pytest.fixture(autouse=True)
+def _empty_storage():
+    yield
+    shutil.rmtree(local_root(video_storage()), ignore_errors=True)
+
+
+def post_upload(client, *, unit, content, name="clip.webm", title=""):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client.post(
+        reverse("videos:add"),
+        {"title": title, "unit": unit.pk, "file": SimpleUploadedFile(name, content)},
+    )
+
+
+def errors_of(response) -> str:
+    return " ".join(
+        str(e) for errors in response.context["form"].errors.values() for e in errors
+    )
+
+
+def test_coordinator_uploads_a_video_and_sees_it_queued(
+    org, login, webm, django_capture_on_commit_callbacks
+):
+    client = login(org.coordinator)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post_upload(
+            client, unit=org.east_room, content=webm, title="压力管理"
+        )
+    assert response.status_code == 302
+    video = Video.objects.get()
+    assert (video.title, video.unit, video.uploaded_by) == (
+        "压力管理",
+        org.east_room,
+        org.coordinator,
+    )
+    assert len(callbacks) == 1
+    listing = client.get(reverse("videos:index"))
+    assert "data-video-status-url" in listing.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        (
+            "notes.mp4",
+            "会议纪要：这不是视频。\n".encode() * 40,
+            "This is not a video file.",
+        ),
+        (
+            "page.mp4",
+            b"<!DOCTYPE html><html><body><video src=x></video></body></html>" * 20,
+            "not a video",
+        ),
+        ("empty.mp4", b"", "empty"),
+        ("broken.mp4", None, "damaged"),
+    ],
+)
+def test_bad_files_are_refused_with_a_sentence_and_nothing_is_kept(
+    org, login, truncated_mp4, name, content, message
+):
+    if content is None:
+        content = truncated_mp4
+    response = post_upload(
+        login(org.coordinator), unit=org.east, content=content, name=name
+    )
+    assert response.status_code == 200
+    assert message.lower() in errors_of(response).lower()
+    assert not Video.objects.exists()
+    root = local_root(video_storage())
+    assert not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_a_file_over_the_size_limit_is_refused(org, login, webm, settings):
+    settings.LMS_VIDEO_MAX_BYTES = 100  # the pytest-django fixture shadows the module
+    response = post_upload(login(org.coordinator), unit=org.east, content=webm)
+    assert "over the limit" in errors_of(response)
+    assert not Video.objects.exists()
+
+
+def test_a_hostile_file_name_is_kept_for_display_only(org, login, webm):
+    name = "../../<script>alert(1)</script>.webm"
+    response = post_upload(
+        login(org.coordinator), unit=org.east, content=webm, name=name
+    )
+    assert response.status_code == 302
+    video = Video.objects.get()
+    assert video.original_name == f"{video.key}/original.webm"
+    listing = login(org.coordinator).get(reverse("videos:index"))
+    assert "<script>alert(1)" not in listing.content.decode()
+
+
+def test_a_coordinator_cannot_upload_for_a_sibling_unit(org, login, webm):
+    response = post_upload(login(org.coordinator), unit=org.west, content=webm)
+    assert response.status_code == 200
+    assert "unit" in response.context["form"].errors
+    assert not Video.objects.exists()
+
+
+def test_the_listing_holds_only_the_subtree(org, login):
+    make_ready_video(org.east_room, title="东区视频")
+    make_ready_video(org.west, title="西区视频")
+    html = login(org.coordinator).get(reverse("videos:index")).content.decode()
+    assert "东区视频" in html and "西区视频" not in html
+
+
+def test_the_page_tree_cannot_be_built_wrongly():
+    from courses.models import ModulePage, SyllabusIndexPage
+
+    assert LessonPage.allowed_parent_page_models() == [ModulePage]
+    assert ModulePage.allowed_subpage_models() == [LessonPage]
+    assert SyllabusIndexPage.allowed_subpage_models() == [ModulePage]
+    assert LessonPage.allowed_subpage_models() == []
+
+
+def test_coordinator_adds_a_lesson_in_the_admin_and_publishes_it(org, login):
+    module = make_module(make_syllabus())
+    video = make_ready_video(org.east)
+    client = login(org.coordinator)
+    url = reverse("wagtailadmin_pages:add", args=["courses", "lessonpage", module.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        "title": "情绪管理",
+        "slug": "emotion",
+        "video": video.pk,
+        "body": '{"blocks":[{"key":"a","type":"unstyled","text":"正文","depth":0,"inlineStyleRanges":[],"entityRanges":[]}],"entityMap":{}}',
+        "credit_hours": "0.5",
+        "quiz_pass_mark": "80",
+        "quiz-count": "0",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+        "attachments-MIN_NUM_FORMS": "0",
+        "attachments-MAX_NUM_FORMS": "1000",
+        "action-publish": "publish",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, (
+        response.context["form"].errors if response.context else ""
+    )
+    lesson = LessonPage.objects.get(slug="emotion")
+    assert lesson.live and lesson.video == video
+
+
+@pytest.mark.parametrize(
+    "field, value, fragment",
+    [
+        ("credit_hours", "-1", "credit_hours"),
+        ("credit_hours", "abc", "credit_hours"),
+        ("credit_hours", "100000", "credit_hours"),
+        ("quiz_pass_mark", "0", "quiz_pass_mark"),
+        ("title", "", "title"),
+    ],
+)
+def test_bad_lesson_input_is_refused_and_nothing_is_saved(
+    org, login, field, value, fragment
+):
+    module = make_module(make_syllabus())
+    client = login(org.coordinator)
+    url = reverse("wagtailadmin_pages:add", args=["courses", "lessonpage", module.pk])
+    data = {
+        "title": "情绪管理",
+        "slug": "emotion",
+        "credit_hours": "0.5",
+        "quiz_pass_mark": "80",
+        "quiz-count": "0",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+        "attachments-MIN_NUM_FORMS": "0",
+        "attachments-MAX_NUM_FORMS": "1000",
+        field: value,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert fragment in response.context["form"].errors
+    assert not LessonPage.objects.filter(slug="emotion").exists()
