@@ -1,7 +1,7 @@
 """How much our video pipeline costs over running ffmpeg by hand.
 
-Run: ``.venv/bin/python benchmarks/video_pipeline.py`` (no database; about a
-minute on two cores).  Two uploads are made in a temporary folder:
+Run: ``.venv/bin/python benchmarks/video_pipeline.py`` (about two minutes on
+two cores; it makes its own database and media folder in a temporary folder).  Two uploads are made in a temporary folder:
 
 - transcode: 20 s of 1080p30 VP9/Opus WebM.  Ours is ``probe`` +
   ``make_renditions`` (main 720p, low 360p, poster); the baseline one
@@ -10,6 +10,11 @@ minute on two cores).  Two uploads are made in a temporary folder:
   what the uploader waits for, ``probe`` + ``make_renditions(low=False)``
   (remux + poster); the baseline ``ffmpeg -i in.mp4 -c copy -movflags
   +faststart out.mp4``.  The 360p encode that follows is timed on its own.
+
+Both are measured twice: the ffmpeg part alone (``courses.transcoding``),
+and the whole service as the Celery task runs it (``courses.services.videos``:
+the upload copied into storage, ffprobe, ffmpeg, files moved into place, the
+status rows written) on a throw-away SQLite database.
 
 Each pair runs three times in alternating order; medians are compared.  The
 hand-written commands run under ``nice -n 10`` like ours (``make_renditions``'
@@ -26,10 +31,28 @@ import tempfile
 import time
 from pathlib import Path
 
-from django.conf import settings
+import django
+from django.core.files import File
 
-from courses.testsources import make_test_clip
-from courses.transcoding import make_low_rendition, make_renditions, probe
+# A throw-away database and media folder, set before Django reads settings.
+_VAR = tempfile.mkdtemp(prefix="video-bench-var-")
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="lms.settings",
+    LMS_VAR_DIR=_VAR,
+    LMS_MEDIA_ROOT=f"{_VAR}/media",
+    DATABASE_URL=f"sqlite:///{_VAR}/bench.sqlite3",
+    CELERY_BROKER_URL="filesystem://",
+)
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from courses.testsources import make_test_clip  # noqa: E402
+from courses.transcoding import (  # noqa: E402
+    make_low_rendition,
+    make_renditions,
+    probe,
+)
 
 REPEATS = 3
 LIMITS = {"max_seconds": 3600, "max_bytes": 4 * 1024**3}
@@ -74,6 +97,25 @@ def ours(src: Path, out: Path, *, low: bool):
     return run
 
 
+def service(src: Path, unit):
+    """The whole task: store the upload, then ``video_process`` until ready."""
+    from courses.services.videos import _store, video_process
+
+    def run() -> None:
+        with open(src, "rb") as handle:
+            video = _store(
+                upload=File(handle, name=str(src)),
+                filename=src.name,
+                title="benchmark",
+                unit=unit,
+                uploaded_by=None,
+                queue=False,
+            )
+        assert video_process(video_id=video.pk).is_ready
+
+    return run
+
+
 def compare(name: str, mine, baseline) -> dict[str, tuple[float, float]]:
     """Median (wall, CPU) seconds of ours and the baseline, in alternating order."""
     runs = {"ours": [], "by hand": []}
@@ -101,8 +143,11 @@ def row(case: str, measure: str, ours: float, hand: float, goal: str) -> str:
 
 
 def main() -> None:
-    settings.configure(USE_I18N=False)  # messages only, should anything fail
     started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    from lms.core.models import OrgUnit
+
+    unit = OrgUnit.add_root(name="基准测试", code="bench")
     print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="video-bench-") as tmp:
         tmp = Path(tmp)
@@ -132,6 +177,16 @@ def main() -> None:
             ours(mp4, outs["ours"], low=False),
             by_hand(REMUX_BY_HAND, mp4, outs["hand"]),
         )
+        transcode_service = compare(
+            "transcode, whole service (store + task) vs by hand",
+            service(webm, unit),
+            by_hand(TRANSCODE_BY_HAND, webm, outs["hand"]),
+        )
+        ready_service = compare(
+            "compliant, whole service until ready vs remux by hand",
+            service(mp4, unit),
+            by_hand(REMUX_BY_HAND, mp4, outs["hand"]),
+        )
         info = probe(mp4, **LIMITS)
         low = medians(
             [
@@ -156,6 +211,29 @@ def main() -> None:
     print(row("", "cpu", t_cpu, h_cpu, ""))
     print(row("ready", "wall", r_wall, x_wall, f"extra <= 1 s: {extra_met}"))
     print(row("", "cpu", r_cpu, x_cpu, ""))
+    (s_wall, _), (sh_wall, _) = (
+        transcode_service["ours"],
+        transcode_service["by hand"],
+    )
+    (q_wall, _), (qh_wall, _) = ready_service["ours"], ready_service["by hand"]
+    print(
+        row(
+            "transcode+",
+            "wall",
+            s_wall,
+            sh_wall,
+            "whole service: " + ("met" if s_wall / sh_wall <= 1.10 else "MISSED"),
+        )
+    )
+    print(
+        row(
+            "ready+",
+            "wall",
+            q_wall,
+            qh_wall,
+            "whole service: " + ("met" if q_wall - qh_wall <= 1 else "MISSED"),
+        )
+    )
     print(f"{'then 360p':<11}{'wall':<6}{low[0]:>8.2f}   (after the video is ready)")
     print(
         "load average at end: {:.1f} {:.1f} {:.1f}; took {:.0f} s".format(

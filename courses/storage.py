@@ -21,6 +21,8 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 
+from courses.leases import pid_alive
+
 CHUNK = 1024 * 1024
 
 
@@ -96,16 +98,6 @@ def local_path_of(upload: File) -> Iterator[Path]:
         yield Path(copy.name)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_orphaned_work(storage: Storage, *, older_than: float) -> int:
     """Remove work folders left by processes that died mid-way: those of
     this host whose process is gone, and any older than ``older_than``
@@ -117,7 +109,7 @@ def remove_orphaned_work(storage: Storage, *, older_than: float) -> int:
     for folder in base.iterdir():
         owner_host, _, rest = folder.name.rpartition("-")[0].rpartition("-")
         pid = int(rest) if rest.isdigit() else None
-        dead = owner_host == host and pid is not None and not _pid_alive(pid)
+        dead = owner_host == host and pid is not None and not pid_alive(pid)
         if dead or now - folder.stat().st_mtime > older_than:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1

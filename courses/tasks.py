@@ -10,6 +10,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import OperationalError
 
+from courses.leases import LeaseHeld
 from courses.services import videos
 
 
@@ -25,7 +26,7 @@ def video_transcode_task(self, *, video_id: int) -> str:
     try:
         video = videos.video_process(video_id=video_id)
         return video.status if video else "gone"
-    except videos.LeaseHeld as held:
+    except LeaseHeld as held:
         raise self.retry(countdown=held.seconds + 1, max_retries=50) from held
 
 

@@ -31,12 +31,20 @@ class LoginRequiredPage(Page):
         return super().serve(request, *args, **kwargs)
 
 
-class SyllabusIndexPage(LoginRequiredPage):
-    """A syllabus (培训大纲), e.g. the city's psychological-service syllabus."""
+class IntroPage(LoginRequiredPage):
+    """A page of the tree above the lessons: a title and an introduction."""
 
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        abstract = True
+
+
+class SyllabusIndexPage(IntroPage):
+    """A syllabus (培训大纲), e.g. the city's psychological-service syllabus."""
+
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["courses.ModulePage"]
     template = "courses/syllabus_index_page.html"
@@ -53,12 +61,9 @@ class SyllabusIndexPage(LoginRequiredPage):
         return context
 
 
-class ModulePage(LoginRequiredPage):
+class ModulePage(IntroPage):
     """A module of the syllabus, e.g. 心理服务理论与技能."""
 
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["courses.SyllabusIndexPage"]
     subpage_types = ["courses.LessonPage"]
     template = "courses/module_page.html"

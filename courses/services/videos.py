@@ -7,10 +7,6 @@ tells a live worker from a lost one.
 """
 
 import logging
-import os
-import secrets
-import socket
-import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses import leases, transcoding
 from courses import storage as video_files
-from courses import transcoding
 from courses.models import Video, VideoEvent
 from lms.core.models import OrgUnit, User
 from lms.core.permissions import can_manage_unit
@@ -33,19 +29,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 #: A queued video whose message may have been lost is sent again after this.
 RESEND_AFTER = timedelta(minutes=10)
-
-# Claims held by this process, so a redelivery to the same process can
-# tell its own running claim from one left by a process that died.
-_RUNNING: set[str] = set()
-_RUNNING_LOCK = threading.Lock()
-
-
-class LeaseHeld(Exception):
-    """Another live worker is processing the video; try again later."""
-
-    def __init__(self, seconds: float):
-        super().__init__(seconds)
-        self.seconds = seconds
 
 
 def _limits() -> dict:
@@ -149,36 +132,6 @@ def _queue_processing(video: Video) -> None:
     video_transcode_task.delay_on_commit(video_id=video.pk)
 
 
-def _holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-def _holder_alive(holder: str) -> bool:
-    """Whether the process named in a lease may still be working on it.
-
-    On another machine we cannot tell and trust the lease's expiry; on
-    this one a dead process id, or our own id without the claim running,
-    means the work was lost.
-    """
-    try:
-        host, pid, _token = holder.rsplit(":", 2)
-        pid = int(pid)
-    except ValueError:
-        return False
-    if host != socket.gethostname():
-        return True
-    if pid == os.getpid():
-        with _RUNNING_LOCK:
-            return holder in _RUNNING
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _lease_seconds() -> int:
     return settings.LMS_VIDEO_LEASE_SECONDS
 
@@ -194,11 +147,11 @@ def _claim(video_id: int) -> tuple[Video, str] | None:
             if (
                 video.lease_until
                 and video.lease_until > now
-                and _holder_alive(video.lease_holder)
+                and leases.holder_alive(video.lease_holder)
             ):
-                raise LeaseHeld((video.lease_until - now).total_seconds())
+                raise leases.LeaseHeld((video.lease_until - now).total_seconds())
             _move(video, Video.Status.QUEUED, note="lease lapsed; taken over")
-        holder = _holder()
+        holder = leases.new_holder()
         _move(video, Video.Status.PROCESSING, note=holder)
         video.lease_holder = holder
         video.lease_until = now + timedelta(seconds=_lease_seconds())
@@ -267,13 +220,8 @@ def video_process(*, video_id: int) -> Video | None:
     if claimed is None:
         return Video.objects.filter(pk=video_id).first()
     video, holder = claimed
-    with _RUNNING_LOCK:
-        _RUNNING.add(holder)
-    try:
+    with leases.running(holder):
         return _run(video, holder)
-    finally:
-        with _RUNNING_LOCK:
-            _RUNNING.discard(holder)
 
 
 def _run(video: Video, holder: str) -> Video:
@@ -356,7 +304,7 @@ def _requeue_one(video_id: int, now: datetime) -> bool:
         if video.status != Video.Status.PROCESSING:
             return False
         lapsed = video.lease_until is None or video.lease_until <= now
-        if not lapsed and _holder_alive(video.lease_holder):
+        if not lapsed and leases.holder_alive(video.lease_holder):
             return False
         video.lease_holder, video.lease_until = "", None
         if video.attempts >= MAX_ATTEMPTS:

@@ -7,6 +7,12 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from wagtail.test.utils.form_data import (
+    inline_formset,
+    nested_form_data,
+    rich_text,
+    streamfield,
+)
 
 from courses.models import LessonPage, Video
 from courses.storage import local_root, video_storage
@@ -145,63 +151,100 @@ def test_the_page_tree_cannot_be_built_wrongly():
     assert LessonPage.allowed_subpage_models() == []
 
 
+def lesson_form(module, **fields):
+    """The Wagtail "add lesson" URL and a valid form, changed by ``fields``."""
+    url = reverse("wagtailadmin_pages:add", args=["courses", "lessonpage", module.pk])
+    data = nested_form_data(
+        {
+            "title": "情绪管理",
+            "slug": "emotion",
+            "body": rich_text("<p>正文</p>"),
+            "credit_hours": "0.5",
+            "quiz_pass_mark": "80",
+            "quiz": streamfield([]),
+            "attachments": inline_formset([]),
+        }
+    )
+    data.update(fields)
+    return url, data
+
+
+def quiz_question(kind, correct):
+    """A quiz question as the admin form posts it (a ListBlock of answers)."""
+    choices = {"count": 3}
+    for index, right in enumerate(correct):
+        choices[index] = {
+            "value": {"text": f"答案{index}", "correct": "on" if right else ""},
+            "deleted": "",
+            "order": index,
+            "id": f"c{index}",
+        }
+    return streamfield(
+        [
+            (
+                "question",
+                {"question": "压力大时怎么办？", "kind": kind, "choices": choices},
+            )
+        ]
+    )
+
+
 def test_coordinator_adds_a_lesson_in_the_admin_and_publishes_it(org, login):
     module = make_module(make_syllabus())
     video = make_ready_video(org.east)
     client = login(org.coordinator)
-    url = reverse("wagtailadmin_pages:add", args=["courses", "lessonpage", module.pk])
+    url, data = lesson_form(module, video=video.pk, **{"action-publish": "publish"})
     assert client.get(url).status_code == 200
-    data = {
-        "title": "情绪管理",
-        "slug": "emotion",
-        "video": video.pk,
-        "body": '{"blocks":[{"key":"a","type":"unstyled","text":"正文","depth":0,"inlineStyleRanges":[],"entityRanges":[]}],"entityMap":{}}',
-        "credit_hours": "0.5",
-        "quiz_pass_mark": "80",
-        "quiz-count": "0",
-        "attachments-TOTAL_FORMS": "0",
-        "attachments-INITIAL_FORMS": "0",
-        "attachments-MIN_NUM_FORMS": "0",
-        "attachments-MAX_NUM_FORMS": "1000",
-        "action-publish": "publish",
-    }
+    data.update(
+        nested_form_data({"quiz": quiz_question("single", [False, True, False])})
+    )
     response = client.post(url, data)
     assert response.status_code == 302, (
-        response.context["form"].errors if response.context else ""
+        response.context and response.context["form"].errors
     )
     lesson = LessonPage.objects.get(slug="emotion")
     assert lesson.live and lesson.video == video
+    assert lesson.has_quiz and lesson.quiz[0].value["kind"] == "single"
 
 
 @pytest.mark.parametrize(
-    "field, value, fragment",
+    "fields, error_field",
     [
-        ("credit_hours", "-1", "credit_hours"),
-        ("credit_hours", "abc", "credit_hours"),
-        ("credit_hours", "100000", "credit_hours"),
-        ("quiz_pass_mark", "0", "quiz_pass_mark"),
-        ("title", "", "title"),
+        ({"credit_hours": "-1"}, "credit_hours"),
+        ({"credit_hours": "abc"}, "credit_hours"),
+        ({"credit_hours": "100000"}, "credit_hours"),
+        ({"quiz_pass_mark": "0"}, "quiz_pass_mark"),
+        ({"title": ""}, "title"),
+        ({"title": "x" * 300}, "title"),
+        ({"video": "999999"}, "video"),
+        (
+            nested_form_data({"quiz": quiz_question("single", [True, True, False])}),
+            "quiz",
+        ),
+        (
+            nested_form_data(
+                {"quiz": quiz_question("multiple", [False, False, False])}
+            ),
+            "quiz",
+        ),
     ],
 )
 def test_bad_lesson_input_is_refused_and_nothing_is_saved(
-    org, login, field, value, fragment
+    org, login, fields, error_field
 ):
     module = make_module(make_syllabus())
-    client = login(org.coordinator)
-    url = reverse("wagtailadmin_pages:add", args=["courses", "lessonpage", module.pk])
-    data = {
-        "title": "情绪管理",
-        "slug": "emotion",
-        "credit_hours": "0.5",
-        "quiz_pass_mark": "80",
-        "quiz-count": "0",
-        "attachments-TOTAL_FORMS": "0",
-        "attachments-INITIAL_FORMS": "0",
-        "attachments-MIN_NUM_FORMS": "0",
-        "attachments-MAX_NUM_FORMS": "1000",
-        field: value,
-    }
-    response = client.post(url, data)
+    url, data = lesson_form(module, **fields)
+    response = login(org.coordinator).post(url, data)
     assert response.status_code == 200
-    assert fragment in response.context["form"].errors
+    assert error_field in response.context["form"].errors
     assert not LessonPage.objects.filter(slug="emotion").exists()
+
+
+def test_a_hostile_lesson_title_is_escaped_on_the_page(org, login):
+    module = make_module(make_syllabus())
+    url, data = lesson_form(
+        module, title="<script>alert(1)</script>", **{"action-publish": "publish"}
+    )
+    assert login(org.coordinator).post(url, data).status_code == 302
+    html = login(org.trainee).get(LessonPage.objects.get().url).content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html

@@ -456,7 +456,7 @@ def test_ffmpeg_runs_niced_and_dies_with_a_killed_worker(tmp_path):
 # Thirty seconds of real-time test pattern: it would outlive the test if let be.
 WORKER = """
 import sys
-from courses.transcoding import _run
+from courses.transcoding.runner import _run
 _run(
     ["ffmpeg", "-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i",
      "testsrc2=size=64x36:duration=30", "-f", "null", sys.argv[1] + "/out"],

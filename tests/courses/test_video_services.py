@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.translation import override
 
+from courses.leases import LeaseHeld
 from courses.models import Video, VideoEvent
 from courses.services import videos as svc
 from courses.storage import local_root, video_storage
@@ -237,7 +238,7 @@ def _dead_pid() -> int:
 def test_a_video_held_by_a_live_worker_is_not_taken(org, clips):
     video = upload(org.coordinator, org.east, clips["webm"])
     _hold(video, f"{socket.gethostname()}:{os.getppid()}:abcd", seconds=60)
-    with pytest.raises(svc.LeaseHeld):
+    with pytest.raises(LeaseHeld):
         svc.video_process(video_id=video.pk)
 
 

@@ -1,41 +1,22 @@
-"""Check uploaded videos with ffprobe and make web renditions with ffmpeg.
-
-No ORM here: limits arrive as arguments and files as paths, so a task, a
-management command or a benchmark can call it alike.
-
-Two lines of defence keep a crafted upload from making ffmpeg read anything but
-the file itself: every ffprobe/ffmpeg input is opened as ``file:<absolute
-path>`` with ``-protocol_whitelist file`` (no ``concat:``, http, pipes), and with
-``-format_whitelist`` naming the container demuxers we accept, because the
-``hls``, ``dash`` and ``concat`` demuxers would otherwise follow a playlist to
-other local files through the permitted ``file`` protocol.
-"""
+"""ffprobe: check an upload and describe it; the errors every part raises."""
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import math
 import os
-import signal
 import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import ffmpeg
 from django.utils.translation import gettext as _
 
+STDERR_TAIL_BYTES = 4096
 MAIN_BOX = (1280, 720)  # landscape; portrait videos fit the transposed box
 LOW_BOX = (640, 360)
 MAX_OUTPUT_FPS = 30
 MAX_WEB_READY_FPS = 60
-STDERR_TAIL_BYTES = 4096
 
 # Demuxer names, written as ffmpeg spells them in -format_whitelist.
 VIDEO_FORMATS = frozenset(
@@ -55,10 +36,6 @@ STILL_IMAGE_CODECS = frozenset(
 # First bytes of containers whose truncation ffprobe reports as invalid data.
 _BOX_TYPES = (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
 _MAGIC = (b"\x1a\x45\xdf\xa3", b"RIFF")
-
-_PR_SET_PDEATHSIG = 1
-# Looked up in the parent: a forked child must not dlopen (it may deadlock).
-_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 
 
 class VideoRefused(Exception):
@@ -136,19 +113,6 @@ class Probe:
             and self.audio_codec in (None, "aac")
             and 0 < self.fps <= MAX_WEB_READY_FPS
         )
-
-
-@dataclass(frozen=True)
-class Renditions:
-    """The files made from one upload, all inside the ``out_dir`` given."""
-
-    main: Path
-    low: Path | None
-    poster: Path
-    duration: float
-    width: int
-    height: int
-    remuxed: bool
 
 
 def format_duration(seconds: float) -> str:
@@ -352,340 +316,17 @@ def _fit(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
     )
 
 
-def _input_url(path: str | os.PathLike) -> str:
-    # "file:" + absolute path: no name (say "concat:a|b") is read as a protocol.
-    return "file:" + os.path.abspath(path)
-
-
-def _input(src: str | os.PathLike, **options) -> ffmpeg.nodes.FilterableStream:
-    return ffmpeg.input(
-        _input_url(src),
-        protocol_whitelist="file",
-        format_whitelist=FORMAT_WHITELIST,
-        **options,
-    )
-
-
-def _poster_time(info: Probe) -> float:
-    return round(min(1.0, info.duration / 10), 3)
-
-
-def _x264(crf: int = 23) -> dict:
-    return {
-        "c:v": "libx264",
-        "preset": "veryfast",
-        "crf": crf,
-        "profile:v": "high",
-        "pix_fmt": "yuv420p",
-        "fpsmax": MAX_OUTPUT_FPS,
-        "movflags": "+faststart",
-        "map_metadata": -1,
-        "map_chapters": -1,
-    }
-
-
-def _aac(bitrate: str) -> dict:
-    return {"c:a": "aac", "b:a": bitrate, "ac": 2}
-
-
-def _compile(stream) -> list[str]:
-    base = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
-    return ffmpeg.compile(stream, cmd=base)
-
-
-def _transcode_command(src, info: Probe, out_dir: Path, low: bool) -> list[str]:
-    """One decode, split three ways: main, low (optional) and the poster."""
-    main_size = _fit(info.width, info.height, MAIN_BOX)
-    source = _input(src)
-    # ffmpeg turns rotated input upright before the graph; scaling to the
-    # displayed size also squares the pixels.
-    scaled = source["V:0"].filter("scale", *main_size).filter("setsar", 1)
-    branches = scaled.split()
-    audio = [source["a:0"]] if info.audio_codec else []
-    outputs = [
-        ffmpeg.output(
-            branches[0],
-            *audio,
-            str(out_dir / "main.mp4"),
-            **_x264(),
-            **(_aac("128k") if audio else {}),
-        )
-    ]
-    if low:
-        low_size = _fit(*main_size, LOW_BOX)
-        low_video = branches[2].filter("scale", *low_size).filter("setsar", 1)
-        outputs.append(
-            ffmpeg.output(
-                low_video,
-                *audio,
-                str(out_dir / "low.mp4"),
-                **_x264(),
-                **(_aac("96k") if audio else {}),
-            )
-        )
-    poster = (
-        branches[1]
-        .trim(start=_poster_time(info))
-        .setpts("PTS-STARTPTS")
-        .trim(end_frame=1)
-    )
-    outputs.append(_poster_output(poster, out_dir))
-    return _compile(ffmpeg.merge_outputs(*outputs))
-
-
-def _poster_output(stream, out_dir: Path):
-    return ffmpeg.output(
-        stream,
-        str(out_dir / "poster.jpg"),
-        **{"frames:v": 1, "q:v": 3, "update": 1, "map_metadata": -1},
-    )
-
-
-def _remux_command(src, info: Probe, out_dir: Path) -> list[str]:
-    """Stream copy to a faststart MP4, plus a poster from a fast seek."""
-    source = _input(src)
-    audio = [source["a:0"]] if info.audio_codec else []
-    main = ffmpeg.output(
-        source["V:0"],
-        *audio,
-        str(out_dir / "main.mp4"),
-        c="copy",
-        movflags="+faststart",
-        map_metadata=-1,
-        map_chapters=-1,
-    )
-    # -t: without it ffmpeg would decode this input to the end after the poster.
-    window = round(max(0.5, 3 / info.fps), 3)
-    seek = _input(src, ss=_poster_time(info), t=window)
-    picture = seek["V:0"].filter("scale", *info.display_size).filter("setsar", 1)
-    return _compile(ffmpeg.merge_outputs(main, _poster_output(picture, out_dir)))
-
-
-def _low_command(src, info: Probe, out_path: Path) -> list[str]:
-    source = _input(src)
-    size = _fit(*_fit(info.width, info.height, MAIN_BOX), LOW_BOX)
-    video = source["V:0"].filter("scale", *size).filter("setsar", 1)
-    audio = [source["a:0"]] if info.audio_codec else []
-    return _compile(
-        ffmpeg.output(
-            video, *audio, str(out_path), **_x264(), **(_aac("96k") if audio else {})
-        )
-    )
-
-
-def build_commands(
-    src: str | os.PathLike, info: Probe, out_dir: Path, low: bool
-) -> list[list[str]]:
-    """The ffmpeg argv lists ``make_renditions`` runs, in order.
-
-    A web-ready upload is remuxed (``-c copy``) with its poster in one process,
-    then encoded once more for the low rendition; anything else is one
-    transcode that writes all three files.
-    """
-    out_dir = Path(out_dir)
-    if info.is_web_ready:
-        commands = [_remux_command(src, info, out_dir)]
-        if low:
-            commands.append(_low_command(src, info, out_dir / "low.mp4"))
-        return commands
-    return [_transcode_command(src, info, out_dir, low)]
-
-
-def make_renditions(
-    src: str | os.PathLike,
-    info: Probe,
-    *,
-    out_dir: Path,
-    timeout: float,
-    low: bool = True,
-    nice: int = 10,
-    on_tick: Callable[[], None] | None = None,
-    tick_seconds: float = 15,
-) -> Renditions:
-    """Write ``main.mp4``, ``poster.jpg`` and (if ``low``) ``low.mp4`` to ``out_dir``.
-
-    ``info`` is ``probe(src)``'s answer.  ffmpeg runs at ``nice`` and dies with
-    the calling thread; ``on_tick`` is called about every ``tick_seconds`` while
-    it runs (to renew a lease), and an exception from it stops ffmpeg.  Raises
-    ``TranscodeFailed`` when ffmpeg fails, a file is missing, the main rendition
-    comes out clearly shorter than the source (a truncated upload), or the whole
-    job outlives ``timeout`` seconds; the files named above are then removed.
-    """
-    out_dir = Path(out_dir)
-    outputs = [out_dir / "main.mp4", out_dir / "poster.jpg"]
-    if low:
-        outputs.append(out_dir / "low.mp4")
-    deadline = time.monotonic() + timeout
-    try:
-        for argv in build_commands(src, info, out_dir, low):
-            _run(
-                argv,
-                timeout=deadline - time.monotonic(),
-                nice=nice,
-                on_tick=on_tick,
-                tick_seconds=tick_seconds,
-            )
-        main = _check_outputs(outputs, info)
-    except BaseException:
-        for path in outputs:
-            path.unlink(missing_ok=True)
-        raise
-    return Renditions(
-        main=outputs[0],
-        low=outputs[2] if low else None,
-        poster=outputs[1],
-        duration=main.duration,
-        width=main.width,
-        height=main.height,
-        remuxed=info.is_web_ready,
-    )
-
-
-def make_low_rendition(
-    src: str | os.PathLike,
-    info: Probe,
-    *,
-    out_path: Path,
-    timeout: float,
-    nice: int = 10,
-    on_tick: Callable[[], None] | None = None,
-    tick_seconds: float = 15,
-) -> Path:
-    """Encode the 360p rendition alone (after a remux made the main one).
-
-    Same running rules and errors as ``make_renditions``; a failed run leaves
-    no file at ``out_path``.
-    """
-    out_path = Path(out_path)
-    try:
-        _run(
-            _low_command(src, info, out_path),
-            timeout=timeout,
-            nice=nice,
-            on_tick=on_tick,
-            tick_seconds=tick_seconds,
-        )
-        _check_outputs([out_path], info)
-    except BaseException:
-        out_path.unlink(missing_ok=True)
-        raise
-    return out_path
-
-
-def _check_outputs(paths: list[Path], source: Probe) -> Probe:
-    """Probe the first output; refuse missing files and truncated results."""
-    missing = [
-        path.name for path in paths if not path.is_file() or not path.stat().st_size
-    ]
-    if missing:
-        raise TranscodeFailed(
-            _damaged(), detail=f"ffmpeg wrote no {', '.join(missing)}"
-        )
-    try:
-        made = _describe(
-            paths[0], _ffprobe(paths[0], timeout=30), paths[0].stat().st_size
-        )
-    except VideoRefused as exc:
-        raise TranscodeFailed(
-            _damaged(), detail=f"output refused: {exc.code}"
-        ) from None
-    # A file cut short but with its index up front probes fine and encodes
-    # "successfully" to the part that is there.
-    if source.duration - made.duration > max(0.5, source.duration / 10):
-        detail = f"output lasts {made.duration:.2f} s of {source.duration:.2f} s"
-        raise TranscodeFailed(_damaged(), detail=detail)
-    return made
-
-
-def _child_setup(*, nice: int) -> Callable[[], None]:
-    parent = os.getpid()
-
-    def setup() -> None:
-        if nice > 0:
-            os.nice(nice)
-        if _prctl is not None:
-            # Die with the worker even if it is SIGKILLed; if it already died
-            # between fork and here, there is no one left to wait for us.
-            _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-            if os.getppid() != parent:
-                os.kill(os.getpid(), signal.SIGKILL)
-
-    return setup
-
-
-def _run(
-    argv: list[str],
-    *,
-    timeout: float,
-    nice: int,
-    on_tick: Callable[[], None] | None,
-    tick_seconds: float,
-) -> None:
-    """Run ffmpeg, calling ``on_tick`` now and then, killing it at ``timeout``.
-
-    PR_SET_PDEATHSIG follows the *thread* that forked: call this from a thread
-    that outlives the call (it does, as it waits here).
-    """
-    start = time.monotonic()
-    deadline = start + max(0.0, timeout)
-    next_tick = start + tick_seconds if on_tick else math.inf
-    process = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        preexec_fn=_child_setup(nice=nice),
-    )
-    stderr = _StderrTail(process.stderr)
-    try:
-        while process.poll() is None:
-            now = time.monotonic()
-            if now >= deadline:
-                process.kill()
-                process.wait()
-                stderr.join()
-                detail = f"ffmpeg ran over {timeout:.1f} s\n{stderr.text}"
-                raise TranscodeFailed(_timed_out(), detail=detail, timed_out=True)
-            if now >= next_tick:
-                on_tick()
-                next_tick = now + tick_seconds
-                continue
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=min(deadline, next_tick) - now)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        stderr.join()
-    if process.returncode != 0:
-        raise TranscodeFailed(_damaged(), detail=stderr.text)
-
-
-class _StderrTail(threading.Thread):
-    """Drain a pipe (so a chatty ffmpeg never blocks) keeping its last bytes."""
-
-    def __init__(self, pipe):
-        super().__init__(daemon=True)
-        self.pipe = pipe
-        self.data = b""
-        self.start()
-
-    def run(self) -> None:
-        with self.pipe:
-            for chunk in iter(lambda: self.pipe.read1(65536), b""):
-                self.data = (self.data + chunk)[-STDERR_TAIL_BYTES:]
-
-    @property
-    def text(self) -> str:
-        return self.data.decode("utf-8", "replace")
-
-
 def _timed_out() -> str:
     return _("Processing the video took too long and was stopped.")
 
 
 def _damaged() -> str:
     return _("The video could not be processed; the file may be damaged.")
+
+
+def _input_url(path: str | os.PathLike) -> str:
+    # "file:" + absolute path: no name (say "concat:a|b") is read as a protocol.
+    return "file:" + os.path.abspath(path)
 
 
 def _tail(data: bytes) -> str:
