@@ -253,10 +253,17 @@ def view_started_at(*, token: str, user: User, lesson: LessonPage) -> datetime.d
 
 
 def missing_prerequisites(*, user: User, lesson: LessonPage) -> list[LessonPage]:
-    done = LessonProgress.objects.filter(
-        person=user, completed_at__isnull=False
-    ).values("lesson_id")
-    return list(lesson.prerequisites.exclude(pk__in=done).order_by("path"))
+    """Prerequisites of ``lesson`` the user has not completed.  Filtered in
+    Python: in a Wagtail preview the relation is held in memory."""
+    required = sorted(lesson.prerequisites.all(), key=lambda page: page.path)
+    if not required:
+        return []
+    done = set(
+        LessonProgress.objects.filter(
+            person=user, completed_at__isnull=False, lesson__in=[p.pk for p in required]
+        ).values_list("lesson_id", flat=True)
+    )
+    return [page for page in required if page.pk not in done]
 
 
 def video_sources(video: Video | None) -> list[dict]:

@@ -17,6 +17,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
 from courses.blocks import QuizQuestionBlock
+from courses.page_forms import LessonPageForm
 
 
 class LoginRequiredPage(Page):
@@ -135,6 +136,7 @@ class LessonPage(LoginRequiredPage):
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
     template = "courses/lesson_page.html"
+    base_form_class = LessonPageForm
 
     class Meta:
         verbose_name = _("lesson")

@@ -248,3 +248,44 @@ def test_a_hostile_lesson_title_is_escaped_on_the_page(org, login):
     assert login(org.coordinator).post(url, data).status_code == 302
     html = login(org.trainee).get(LessonPage.objects.get().url).content.decode()
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_the_lesson_editor_offers_only_videos_the_editor_manages(org, login):
+    module = make_module(make_syllabus())
+    make_ready_video(org.east_room, title="东区视频")
+    make_ready_video(org.west, title="西区视频")
+    url, _data = lesson_form(module)
+    html = login(org.coordinator).get(url).content.decode()
+    assert "东区视频" in html and "西区视频" not in html
+    # and a posted west video is refused like any invalid choice
+    west = make_ready_video(org.west, title="西区二")
+    _url, data = lesson_form(module, video=west.pk)
+    response = login(org.coordinator).post(url, data)
+    assert "video" in response.context["form"].errors
+
+
+def test_drafts_and_preview_work_as_wagtail_users_expect(org, login):
+    # given a published lesson
+    module = make_module(make_syllabus())
+    client = login(org.coordinator)
+    url, data = lesson_form(module, **{"action-publish": "publish"})
+    client.post(url, data)
+    lesson = LessonPage.objects.get(slug="emotion")
+    edit = reverse("wagtailadmin_pages:edit", args=[lesson.pk])
+    _url, changed = lesson_form(module, title="情绪管理（修订）")
+    # when the coordinator previews a change
+    preview = reverse("wagtailadmin_pages:preview_on_edit", args=[lesson.pk])
+    assert client.post(preview, changed).json()["is_valid"] is True
+    shown = client.get(preview).content.decode()
+    assert "情绪管理（修订）" in shown and 'data-testid="lesson-status"' in shown
+    # and saves it as a draft
+    assert client.post(edit, changed).status_code == 302
+    # then trainees still see the published title until it is published
+    trainee_view = login(org.trainee).get(lesson.url).content.decode()
+    assert "<h1>情绪管理</h1>" in trainee_view
+    client = login(org.coordinator)
+    client.post(edit, {**changed, "action-publish": "publish"})
+    assert (
+        "<h1>情绪管理（修订）</h1>"
+        in login(org.trainee).get(lesson.url).content.decode()
+    )
