@@ -6,6 +6,7 @@ the guard, outputs have fixed names and are moved into place, and a lease
 tells a live worker from a lost one.
 """
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -224,38 +225,46 @@ def video_process(*, video_id: int) -> Video | None:
         return _run(video, holder)
 
 
+@contextlib.contextmanager
+def _workspace(storage, name: str):
+    """The stored file ``name`` as a local path, ffprobe's view of it, and a
+    work folder for ffmpeg's output (removed afterwards)."""
+    with video_files.local_copy(storage, name) as source:
+        info = transcoding.probe(source, **_limits())
+        with video_files.work_dir(storage) as folder:
+            yield source, info, folder
+
+
 def _run(video: Video, holder: str) -> Video:
     storage = video_files.video_storage()
     try:
-        with video_files.local_copy(storage, video.original_name) as source:
-            info = transcoding.probe(source, **_limits())
-            with video_files.work_dir(storage) as folder:
-                done = transcoding.make_renditions(
-                    source,
-                    info,
-                    out_dir=folder,
-                    timeout=settings.LMS_VIDEO_TIMEOUT_SECONDS,
-                    low=not info.is_web_ready,
-                    on_tick=lambda: _renew(video.pk, holder),
+        with _workspace(storage, video.original_name) as (source, info, folder):
+            done = transcoding.make_renditions(
+                source,
+                info,
+                out_dir=folder,
+                timeout=settings.LMS_VIDEO_TIMEOUT_SECONDS,
+                low=not info.is_web_ready,
+                on_tick=lambda: _renew(video.pk, holder),
+            )
+            names = {
+                "main": video_files.publish(
+                    storage, done.main, f"{video.key}/main.mp4"
+                ),
+                "poster": video_files.publish(
+                    storage, done.poster, f"{video.key}/poster.jpg"
+                ),
+            }
+            if done.low:
+                names["low"] = video_files.publish(
+                    storage, done.low, f"{video.key}/low.mp4"
                 )
-                names = {
-                    "main": video_files.publish(
-                        storage, done.main, f"{video.key}/main.mp4"
-                    ),
-                    "poster": video_files.publish(
-                        storage, done.poster, f"{video.key}/poster.jpg"
-                    ),
-                }
-                if done.low:
-                    names["low"] = video_files.publish(
-                        storage, done.low, f"{video.key}/low.mp4"
-                    )
     except FileNotFoundError:
         return _fail(video.pk, holder, "missing")
     except transcoding.VideoRefused as refused:
         return _fail(video.pk, holder, "refused", refused.message)
     except transcoding.TranscodeFailed as failed:
-        code = "timeout" if getattr(failed, "timed_out", False) else "damaged"
+        code = "timeout" if failed.timed_out else "damaged"
         log.warning("video %s failed: %s", video.pk, failed.detail)
         return _fail(video.pk, holder, code, failed.detail)
     return _finish(video.pk, holder, done, names)
@@ -271,16 +280,14 @@ def video_make_low(*, video_id: int) -> Video | None:
     if video is None or video.status != Video.Status.READY or video.low_name:
         return video
     storage = video_files.video_storage()
-    with video_files.local_copy(storage, video.main_name) as source:
-        info = transcoding.probe(source, **_limits())
-        with video_files.work_dir(storage) as folder:
-            made = transcoding.make_low_rendition(
-                source,
-                info,
-                out_path=folder / "low.mp4",
-                timeout=settings.LMS_VIDEO_TIMEOUT_SECONDS,
-            )
-            name = video_files.publish(storage, made, f"{video.key}/low.mp4")
+    with _workspace(storage, video.main_name) as (source, info, folder):
+        made = transcoding.make_low_rendition(
+            source,
+            info,
+            out_path=folder / "low.mp4",
+            timeout=settings.LMS_VIDEO_TIMEOUT_SECONDS,
+        )
+        name = video_files.publish(storage, made, f"{video.key}/low.mp4")
     Video.objects.filter(pk=video.pk, low_name="").update(low_name=name)
     video.refresh_from_db()
     return video
