@@ -8,9 +8,11 @@ video outside what the user may see is a 404.
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,6 +23,9 @@ from lms.core.models import HoursEntry, User
 from lms.core.selectors import units_manageable_by
 
 from .models import (
+    Cohort,
+    CohortAssignment,
+    CohortMember,
     LessonPage,
     LessonProgress,
     ModulePage,
@@ -112,6 +117,44 @@ def _progress_by_lesson(user: User, lessons) -> dict[int, LessonProgress]:
     }
 
 
+class Schedule:
+    """Release dates and deadlines of a person's cohorts.
+
+    A lesson assigned to none of the person's cohorts (itself or through
+    its module) is open as usual.  One assigned is released on the earliest
+    release date among the assignments that cover it, counted in the site's
+    time zone (Asia/Shanghai): on that local day it opens.
+    """
+
+    def __init__(self, assignments, today: datetime.date):
+        self.assignments = list(assignments)
+        self.today = today
+
+    @classmethod
+    def for_user(cls, user: User, today: datetime.date | None = None) -> "Schedule":
+        if not user.is_authenticated:
+            return cls([], today or timezone.localdate())
+        rows = CohortAssignment.objects.filter(
+            cohort__memberships__person=user
+        ).values_list("page__path", "release_on", "due_on")
+        return cls(rows, today or timezone.localdate())
+
+    def _covering(self, lesson: LessonPage):
+        return [a for a in self.assignments if lesson.path.startswith(a[0])]
+
+    def opens_on(self, lesson: LessonPage) -> datetime.date | None:
+        """The date the lesson opens, or None when it is open now."""
+        covering = self._covering(lesson)
+        if not covering:
+            return None
+        first = min(release for _path, release, _due in covering)
+        return first if first > self.today else None
+
+    def due_on(self, lesson: LessonPage) -> datetime.date | None:
+        dues = [due for _p, release, due in self._covering(lesson) if due]
+        return min(dues) if dues else None
+
+
 def _lesson_rows(user: User, lessons: list[LessonPage]) -> list[dict]:
     """Each lesson with the user's state: done, started, locked or new."""
     progress = _progress_by_lesson(user, [lesson.pk for lesson in lessons])
@@ -126,15 +169,19 @@ def _lesson_rows(user: User, lessons: list[LessonPage]) -> list[dict]:
             person=user, completed_at__isnull=False
         ).values_list("lesson_id", flat=True)
     )
+    schedule = Schedule.for_user(user)
     rows = []
     for lesson in lessons:
         mine = progress.get(lesson.pk)
+        opens_on = schedule.opens_on(lesson)
         rows.append(
             {
                 "lesson": lesson,
                 "progress": mine,
                 "done": bool(mine and mine.completed_at),
-                "locked": bool(required[lesson.pk] - done_ids),
+                "locked": bool(required[lesson.pk] - done_ids) or opens_on is not None,
+                "opens_on": opens_on,
+                "due_on": schedule.due_on(lesson),
                 "percent": mine.watched_percent if mine else 0,
             }
         )
@@ -307,8 +354,133 @@ def lesson_context_for(*, user: User, lesson: LessonPage) -> dict:
     }
     if user.is_authenticated and lesson.pk:
         context["view_token"] = view_token(user=user, lesson=lesson)
+    schedule = Schedule.for_user(user)
+    context["opens_on"] = schedule.opens_on(lesson) if lesson.path else None
+    context["due_on"] = schedule.due_on(lesson) if lesson.path else None
     if video is not None and video.is_ready:
         context["poster_url"] = reverse(
             "courses:video_poster", kwargs={"key": video.key}
         )
     return context
+
+
+# --- cohorts ---------------------------------------------------------------
+
+
+def cohorts_manageable_by(*, user: User) -> QuerySet[Cohort]:
+    """Cohorts of units in the coordinator's subtree."""
+    return Cohort.objects.filter(
+        unit__in=units_manageable_by(user=user)
+    ).select_related("unit")
+
+
+def cohort_get_for(*, user: User, pk: int) -> Cohort:
+    return get_object_or_404(cohorts_manageable_by(user=user), pk=pk)
+
+
+def cohorts_of(*, user: User) -> list[dict]:
+    """The user's cohorts with their assignments, released or not, for
+    their home page.  Two queries."""
+    if not user.is_authenticated:
+        return []
+    cohorts = list(
+        Cohort.objects.filter(memberships__person=user)
+        .prefetch_related("assignments__page")
+        .order_by("-starts_on")
+    )
+    today = timezone.localdate()
+    return [
+        {
+            "cohort": cohort,
+            "assignments": [
+                {
+                    "assignment": a,
+                    "released": a.release_on <= today,
+                    "overdue": bool(a.due_on and a.due_on < today),
+                }
+                for a in cohort.assignments.all()
+            ],
+        }
+        for cohort in cohorts
+    ]
+
+
+def _assigned_lessons(assignments) -> dict[int, list[LessonPage]]:
+    """Per assignment, the live lessons it stands for (a lesson itself, or
+    every lesson of a module).  One query."""
+    paths = [a.page.path for a in assignments]
+    if not paths:
+        return {}
+    lessons = list(LessonPage.objects.live().filter(_under_any(paths)).order_by("path"))
+    return {
+        a.pk: [lesson for lesson in lessons if lesson.path.startswith(a.page.path)]
+        for a in assignments
+    }
+
+
+def cohort_grid(
+    *, cohort: Cohort, today: datetime.date | None = None, unit=None
+) -> dict:
+    """Members × assignments: lessons done of those assigned, hours credited
+    for them, and what is overdue.  A fixed number of queries, whatever
+    the number of members (members, assignments, lessons, progress, hours).
+    """
+    today = today or timezone.localdate()
+    memberships = CohortMember.objects.filter(cohort=cohort).select_related(
+        "person__home_unit"
+    )
+    if unit is not None:
+        memberships = memberships.filter(person__home_unit__path__startswith=unit.path)
+    people = [
+        m.person
+        for m in memberships.order_by("person__home_unit__path", "person__full_name")
+    ]
+    assignments = list(
+        cohort.assignments.select_related("page").order_by(
+            "position", "release_on", "pk"
+        )
+    )
+    lessons_of = _assigned_lessons(assignments)
+    lesson_ids = {lesson.pk for lessons in lessons_of.values() for lesson in lessons}
+    done = set(
+        LessonProgress.objects.filter(
+            person__in=people, lesson_id__in=lesson_ids, completed_at__isnull=False
+        ).values_list("person_id", "lesson_id")
+    )
+    hours = dict(
+        HoursEntry.objects.filter(
+            person__in=people,
+            source_type=ContentType.objects.get_for_model(LessonPage),
+            source_id__in=lesson_ids,
+        )
+        .values("person_id")
+        .annotate(total=Sum("hours"))
+        .values_list("person_id", "total")
+    )
+    rows = []
+    for person in people:
+        cells = []
+        for a in assignments:
+            lessons = lessons_of.get(a.pk, [])
+            finished = sum(1 for lesson in lessons if (person.pk, lesson.pk) in done)
+            complete = bool(lessons) and finished == len(lessons)
+            cells.append(
+                {
+                    "done": finished,
+                    "total": len(lessons),
+                    "complete": complete,
+                    "released": a.release_on <= today,
+                    "overdue": bool(a.due_on and a.due_on < today and not complete),
+                }
+            )
+        rows.append(
+            {
+                "person": person,
+                "cells": cells,
+                "hours": hours.get(person.pk) or Decimal("0"),
+                "overdue": [
+                    a for a, c in zip(assignments, cells, strict=True) if c["overdue"]
+                ],
+            }
+        )
+    return {"cohort": cohort, "assignments": assignments, "rows": rows, "today": today}

@@ -11,7 +11,7 @@ from celery.signals import worker_ready
 from django.db import OperationalError
 
 from courses.leases import LeaseHeld
-from courses.services import videos
+from courses.services import cohorts, videos
 
 
 @shared_task(
@@ -40,6 +40,13 @@ def video_low_rendition_task(*, video_id: int) -> None:
 def videos_sweep_task() -> int:
     """Re-queue videos whose worker was lost (``videos.videos_requeue_stale``)."""
     return len(videos.videos_requeue_stale())
+
+
+@shared_task
+def cohort_reminders_task() -> dict:
+    """Daily: remind members behind schedule and send coordinators a digest
+    (``cohorts.cohort_reminders_send``; idempotent per person and day)."""
+    return cohorts.cohort_reminders_send()
 
 
 @worker_ready.connect

@@ -37,6 +37,7 @@ def learn_home(request):
         "courses/learn_home.html",
         {
             "continue_progress": selectors.continue_lesson_for(user=user),
+            "cohorts": selectors.cohorts_of(user=user),
             "syllabi": selectors.learning_overview_for(user=user),
             "hours": hours_summary(hours_for_person(person=user)),
         },

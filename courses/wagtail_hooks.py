@@ -2,12 +2,18 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
 
+from .cohort_viewsets import CohortViewSet
 from .viewsets import VideoViewSet
 
 
 @hooks.register("register_admin_viewset")
 def register_videos():
     return VideoViewSet("videos")
+
+
+@hooks.register("register_admin_viewset")
+def register_cohorts():
+    return CohortViewSet("cohorts")
 
 
 @hooks.register("insert_global_admin_js")

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -307,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
     "videos-sweep": {
         "task": "courses.tasks.videos_sweep_task",
         "schedule": 60.0,
+    },
+    # 08:30 Asia/Shanghai: members read their email at the start of the day.
+    "cohort-reminders": {
+        "task": "courses.tasks.cohort_reminders_task",
+        "schedule": crontab(hour=8, minute=30),
     },
 }
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include("lms.reports.urls")),
     path("learn/", include("courses.urls")),
+    path("manage/cohorts/", include("courses.cohort_urls")),
     path("", include("lms.core.urls")),
     # Wagtail's own front-end login (for page privacy) has no rate limit;
     # send it to allauth's, which does.

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.factories.cohorts import make_cohort
 from tests.factories.courses import (
     make_lesson,
     make_module,
@@ -65,6 +66,8 @@ def course(o):
             draft=make_lesson(module, "草稿", live=False),
             east_video=east_video,
             west_video=make_ready_video(o.west, title="west"),
+            east_cohort=make_cohort(o.east, members=[o.trainee]),
+            west_cohort=make_cohort(o.west, members=[o.west_trainee]),
         )
     return o.course
 
@@ -330,6 +333,46 @@ RULES = [
             ),
             (
                 lambda o: reverse("videos:delete", args=[course(o).west_video.pk]),
+                WEST_OBJECT,
+            ),
+        ],
+    ),
+    (
+        r"^manage/cohorts/<int:pk>/grid(/|.xlsx)$",
+        "cohort progress grid and its export: coordinators of the subtree",
+        [
+            (
+                lambda o: reverse("cohort_grid:show", args=[course(o).east_cohort.pk]),
+                statuses(LOGIN, 403, 403, 200, 403, 404),
+            ),
+            (
+                lambda o: reverse(
+                    "cohort_grid:export", args=[course(o).east_cohort.pk]
+                ),
+                statuses(LOGIN, 403, 403, 200, 403, 404),
+            ),
+            (
+                lambda o: reverse("cohort_grid:show", args=[course(o).west_cohort.pk]),
+                statuses(LOGIN, 403, 403, 404, 403, 200),
+            ),
+        ],
+    ),
+    (
+        r"^admin/cohorts/",
+        "cohorts admin: coordinators of the subtree",
+        [
+            (lambda o: reverse("cohorts:index"), COORDINATORS),
+            (lambda o: reverse("cohorts:add"), COORDINATORS),
+            (
+                lambda o: reverse("cohorts:edit", args=[course(o).east_cohort.pk]),
+                EAST_OBJECT,
+            ),
+            (
+                lambda o: reverse("cohorts:delete", args=[course(o).west_cohort.pk]),
+                WEST_OBJECT,
+            ),
+            (
+                lambda o: reverse("cohorts:history", args=[course(o).west_cohort.pk]),
                 WEST_OBJECT,
             ),
         ],

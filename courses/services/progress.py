@@ -29,6 +29,11 @@ def _locked_progress(*, person: User, lesson: LessonPage) -> LessonProgress:
 def _check_open(*, person: User, lesson: LessonPage) -> None:
     if selectors.missing_prerequisites(user=person, lesson=lesson):
         raise PermissionDenied(_("Complete the prerequisite lessons first."))
+    opens_on = selectors.Schedule.for_user(person).opens_on(lesson)
+    if opens_on is not None:
+        raise PermissionDenied(
+            _("This lesson opens on %(date)s.") % {"date": opens_on.isoformat()}
+        )
 
 
 def _parse_ranges(ranges) -> list[spans.Interval]:

@@ -1,0 +1,140 @@
+"""Wagtail admin for cohorts (培训班): details, coordinators, members and
+assigned syllabus parts, scoped to the coordinator's subtree."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList, PageChooserPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from lms.core.models import Role
+from lms.core.selectors import people_manageable_by, units_manageable_by
+from lms.core.viewsets import scoped_view
+
+from . import selectors
+from .models import Cohort
+from .services import cohorts as cohort_services
+
+
+def _cohorts(user):
+    return selectors.cohorts_manageable_by(user=user)
+
+
+class CohortForm(WagtailAdminModelForm):
+    member_people = forms.ModelMultipleChoiceField(
+        label=_("members"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=_(
+            "Hold Ctrl (⌘ on a Mac) to pick several; large classes are easier to import from a roster."
+        ),
+    )
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        people = people_manageable_by(user=for_user) if for_user else None
+        if people is not None:
+            self.fields["unit"].queryset = units_manageable_by(user=for_user)
+            self.fields["coordinators"].queryset = people.filter(
+                groups__name=Role.COORDINATOR
+            ).distinct()
+            self.fields["member_people"].queryset = people.order_by(
+                "home_unit__path", "full_name"
+            )
+        if self.instance.pk:
+            self.initial["member_people"] = list(
+                self.instance.members.values_list("pk", flat=True)
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The cohort must end on or after its start."))
+        return cleaned
+
+
+class _SaveThroughService:
+    def save_instance(self):
+        cohort = self.form.save(commit=False)
+        cohort_services.cohort_save(
+            actor=self.request.user,
+            cohort=cohort,
+            members=self.form.cleaned_data.get("member_people"),
+        )
+        self.form.save_m2m()
+        return cohort
+
+
+class CohortCreateView(_SaveThroughService, scoped_view(generic.CreateView, _cohorts)):
+    pass
+
+
+class CohortEditView(_SaveThroughService, scoped_view(generic.EditView, _cohorts)):
+    pass
+
+
+class GridColumn(Column):
+    cell_template_name = "courses/admin/grid_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["cohort"] = instance
+        return context
+
+
+class CohortViewSet(ModelViewSet):
+    model = Cohort
+    icon = "group"
+    menu_label = _("Cohorts")
+    menu_order = 160
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    index_view_class = scoped_view(generic.IndexView, _cohorts)
+    add_view_class = CohortCreateView
+    edit_view_class = CohortEditView
+    delete_view_class = scoped_view(generic.DeleteView, _cohorts)
+    history_view_class = scoped_view(generic.HistoryView, _cohorts)
+    usage_view_class = scoped_view(generic.UsageView, _cohorts)
+    list_display = [
+        "name",
+        "unit",
+        "mode",
+        "starts_on",
+        "ends_on",
+        GridColumn("grid", label=_("Progress")),
+    ]
+    list_filter = ["mode", "unit"]
+    search_fields = ["name", "description"]
+    search_backend_name = None
+    ordering = ["-starts_on"]
+    list_export = ["name", "unit", "mode", "starts_on", "ends_on"]
+    export_filename = "cohorts"
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("unit"),
+            FieldPanel("mode"),
+            FieldPanel("starts_on"),
+            FieldPanel("ends_on"),
+            FieldPanel("description"),
+            FieldPanel("coordinators", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("member_people"),
+            InlinePanel(
+                "assignments",
+                label=_("Assigned syllabus parts"),
+                panels=[
+                    PageChooserPanel(
+                        "page", ["courses.ModulePage", "courses.LessonPage"]
+                    ),
+                    FieldPanel("release_on"),
+                    FieldPanel("due_on"),
+                ],
+            ),
+        ],
+        base_form_class=CohortForm,
+    )
