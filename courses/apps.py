@@ -8,7 +8,11 @@ class CoursesConfig(AppConfig):
 
     def load_demo_data(self) -> str:
         """Called by ``manage.py demo_data`` after the organisation exists."""
-        from .demo import load_demo_syllabus
+        from .demo import load_demo_cohort, load_demo_syllabus
 
         created = load_demo_syllabus()
-        return f"{created['lessons']} lessons and {created['videos']} videos created"
+        cohort = "a cohort" if load_demo_cohort() else "no cohort"
+        return (
+            f"{created['lessons']} lessons, {created['videos']} videos and "
+            f"{cohort} created"
+        )

@@ -6,16 +6,26 @@ the real pipeline (half arrive as web-ready MP4 and are remuxed, half as
 WebM and are transcoded).  No video file is kept in git.
 """
 
+import datetime
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
-from lms.core.models import OrgUnit
+from lms.core.models import OrgUnit, Role, User
 
-from .models import LessonPage, ModulePage, SyllabusIndexPage, Video
+from .models import (
+    Cohort,
+    CohortAssignment,
+    CohortMember,
+    LessonPage,
+    ModulePage,
+    SyllabusIndexPage,
+    Video,
+)
 from .services.videos import video_import_file
 from .testsources import make_test_clip
 
@@ -232,3 +242,50 @@ def load_demo_syllabus(*, unit_code: str = "demo-city") -> dict[str, int]:
                     created["lessons"] += 1
                 previous = lesson
     return created
+
+
+COHORT_NAME = "2026 新警心理专题训练班"
+
+
+@transaction.atomic
+def load_demo_cohort() -> bool:
+    """A six-month online class for the east station's trainees: the theory
+    module is open and due in a month, the practice module opens in two
+    weeks.  Dates are relative to today so the demo always shows both."""
+    if Cohort.objects.filter(name=COHORT_NAME).exists():
+        return False
+    east = OrgUnit.objects.get(code="demo-east")
+    today = timezone.localdate()
+    cohort = Cohort.objects.create(
+        name=COHORT_NAME,
+        unit=east,
+        mode=Cohort.Mode.ONLINE,
+        starts_on=today - datetime.timedelta(days=20),
+        ends_on=today + datetime.timedelta(days=160),
+        description="东城区新警心理健康专题培训（线上，6个月）。",
+    )
+    cohort.coordinators.set(User.objects.filter(username="east_coord"))
+    trainees = User.objects.filter(
+        home_unit__path__startswith=east.path, groups__name=Role.TRAINEE
+    ).distinct()
+    CohortMember.objects.bulk_create(
+        CohortMember(cohort=cohort, person=p) for p in trainees
+    )
+    modules = {
+        m.slug: m for m in ModulePage.objects.filter(slug__in=["theory", "practice"])
+    }
+    CohortAssignment.objects.create(
+        cohort=cohort,
+        page=modules["theory"],
+        release_on=today - datetime.timedelta(days=20),
+        due_on=today + datetime.timedelta(days=30),
+        position=0,
+    )
+    CohortAssignment.objects.create(
+        cohort=cohort,
+        page=modules["practice"],
+        release_on=today + datetime.timedelta(days=14),
+        due_on=today + datetime.timedelta(days=60),
+        position=1,
+    )
+    return True
