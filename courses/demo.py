@@ -23,6 +23,7 @@ from .models import (
     CohortMember,
     LessonPage,
     ModulePage,
+    OfflineSession,
     SyllabusIndexPage,
     Video,
 )
@@ -289,3 +290,44 @@ def load_demo_cohort() -> bool:
         position=1,
     )
     return True
+
+
+@transaction.atomic
+def load_demo_sessions() -> int:
+    """A lecture at the east station that is on now (so check-in works when
+    the demo starts) and a group session tomorrow, both for the cohort."""
+    if OfflineSession.objects.filter(title__startswith="示范：").exists():
+        return 0
+    east = OrgUnit.objects.get(code="demo-east")
+    cohort = Cohort.objects.filter(name=COHORT_NAME).first()
+    now = timezone.now().replace(second=0, microsecond=0)
+    plans = [
+        (
+            OfflineSession.Kind.LECTURE,
+            "示范：执勤执法中的情绪管理讲座",
+            now - datetime.timedelta(minutes=10),
+            120,
+            "1.5",
+        ),
+        (
+            OfflineSession.Kind.GROUP,
+            "示范：新警压力疏导团辅",
+            now + datetime.timedelta(days=1, hours=2),
+            90,
+            "1",
+        ),
+    ]
+    for kind, title, starts_at, minutes, hours in plans:
+        session = OfflineSession.objects.create(
+            kind=kind,
+            title=title,
+            unit=east,
+            cohort=cohort,
+            place="东城区心理服务站二楼活动室",
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(minutes=minutes),
+            credit_hours=Decimal(hours),
+            capacity=40,
+        )
+        session.facilitators.set(User.objects.filter(username="east_sup"))
+    return len(plans)

@@ -22,6 +22,7 @@ from lms.core.selectors import hours_for_person, hours_summary
 from . import selectors
 from .permissions import can_manage_video
 from .services import progress as progress_services
+from .session_selectors import upcoming_sessions_for
 from .storage import video_storage
 
 MAX_REPORT_BYTES = 16 * 1024
@@ -38,6 +39,7 @@ def learn_home(request):
         {
             "continue_progress": selectors.continue_lesson_for(user=user),
             "cohorts": selectors.cohorts_of(user=user),
+            "sessions": upcoming_sessions_for(user=user),
             "syllabi": selectors.learning_overview_for(user=user),
             "hours": hours_summary(hours_for_person(person=user)),
         },

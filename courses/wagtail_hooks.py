@@ -21,3 +21,6 @@ def video_status_js():
     return format_html(
         '<script src="{}" defer></script>', static("courses/admin-status.js")
     )
+
+
+from . import session_viewsets  # noqa: E402, F401 - registers the sessions admin

@@ -18,6 +18,7 @@ from tests.factories.courses import (
     make_ready_video,
     make_syllabus,
 )
+from tests.factories.sessions import make_session
 
 # Who asks: anonymous, the four roles (all of the east station), and the
 # "sibling": coordinator and leader of the west station.
@@ -67,6 +68,8 @@ def course(o):
             east_video=east_video,
             west_video=make_ready_video(o.west, title="west"),
             east_cohort=make_cohort(o.east, members=[o.trainee]),
+            east_session=make_session(o.east),
+            west_session=make_session(o.west),
             west_cohort=make_cohort(o.west, members=[o.west_trainee]),
         )
     return o.course
@@ -373,6 +376,81 @@ RULES = [
             ),
             (
                 lambda o: reverse("cohorts:history", args=[course(o).west_cohort.pk]),
+                WEST_OBJECT,
+            ),
+        ],
+    ),
+    (
+        r"^sessions/check-in/code/$",
+        "check in by short code: any member",
+        [(lambda o: reverse("sessions:check_in_code"), MEMBERS)],
+    ),
+    (
+        r"^sessions/<int:session_id>/check-in/$",
+        "check in by QR link: people of the session's unit, cohort or scope",
+        [
+            (
+                lambda o: reverse(
+                    "sessions:check_in", args=[course(o).east_session.pk]
+                ),
+                statuses(LOGIN, 200, 200, 200, 200, 404),
+            ),
+        ],
+    ),
+    (
+        r"^sessions/<int:session_id>/check-out/$",
+        "check out (POST only)",
+        [
+            (
+                lambda o: reverse(
+                    "sessions:check_out", args=[course(o).east_session.pk]
+                ),
+                POST_ONLY,
+            ),
+        ],
+    ),
+    (
+        r"^sessions/<int:session_id>/(screen/|screen/token/|attendance/)$",
+        "the check-in screen, its rotating token and the attendance list",
+        [
+            (
+                lambda o: reverse("sessions:screen", args=[course(o).east_session.pk]),
+                statuses(LOGIN, 403, 403, 200, 403, 404),
+            ),
+            (
+                lambda o: reverse(
+                    "sessions:screen_token", args=[course(o).east_session.pk]
+                ),
+                statuses(LOGIN, 403, 403, 200, 403, 404),
+            ),
+            (
+                lambda o: reverse(
+                    "sessions:attendance", args=[course(o).east_session.pk]
+                ),
+                statuses(LOGIN, 403, 403, 200, 403, 404),
+            ),
+            (
+                lambda o: reverse("sessions:screen", args=[course(o).west_session.pk]),
+                statuses(LOGIN, 404, 404, 404, 404, 200),
+            ),
+        ],
+    ),
+    (
+        r"^admin/sessions/",
+        "sessions admin: coordinators of the subtree",
+        [
+            (lambda o: reverse("session_admin:index"), COORDINATORS),
+            (lambda o: reverse("session_admin:add"), COORDINATORS),
+            (
+                lambda o: reverse(
+                    "session_admin:edit", args=[course(o).east_session.pk]
+                ),
+                EAST_OBJECT,
+            ),
+            (
+                lambda o: reverse(
+                    "session_admin:delete", args=[course(o).west_session.pk]
+                ),
                 WEST_OBJECT,
             ),
         ],

@@ -1,0 +1,471 @@
+"""Front-end pages for offline sessions: the coordinator's check-in
+screen (a rotating QR code and short code), the trainee's check-in and
+check-out pages, the short-code form, and the attendance list where
+coordinators mark or correct attendance by hand.
+
+Sessions are fetched through ``courses.session_selectors``: a session the
+user cannot see is a 404; one they see without the right is a 403.
+
+Scanning and tapping are two steps: opening the QR link checks the token
+at once and hands the page a signed *scan pass* (this user, this session,
+that token, that moment), and the button posts the pass.  The check-in
+then counts from the moment of the scan, so a slow tap or a slow network
+does not turn a good scan into "expired"; a pass is good for
+``SCAN_MAX_AGE`` seconds and only for the person who scanned.
+"""
+
+import datetime
+
+import qrcode
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+from qrcode.image.svg import SvgPathImage
+
+from . import attendance as tokens
+from . import session_selectors as selectors
+from .models import Attendance, OfflineSession
+from .services import sessions as services
+
+SCAN_SALT = "courses.sessions.scan"
+#: Seconds from opening the QR link to tapping the button.
+SCAN_MAX_AGE = 120
+#: The screen asks for a new QR code this often (the token window is 30 s,
+#: and a token is accepted in its window and the next).
+SCREEN_REFRESH_SECONDS = 20
+_MAX_PASS_LENGTH = 500
+
+
+# --- the scan pass ---------------------------------------------------------------
+
+
+def _scan_pass(*, user, session: OfflineSession, token: str, now) -> str:
+    return signing.dumps(
+        {"u": user.pk, "s": session.pk, "t": token, "at": now.timestamp()},
+        salt=SCAN_SALT,
+    )
+
+
+def _read_scan_pass(value: str, *, user, session: OfflineSession):
+    """The token and the moment of the scan; ``signing.BadSignature`` for a
+    pass that is forged, too old, or someone else's."""
+    if not isinstance(value, str) or not value or len(value) > _MAX_PASS_LENGTH:
+        raise signing.BadSignature("no pass")
+    data = signing.loads(value, salt=SCAN_SALT, max_age=SCAN_MAX_AGE)
+    if data.get("u") != user.pk or data.get("s") != session.pk:
+        raise signing.BadSignature("another user's or session's pass")
+    scanned_at = datetime.datetime.fromtimestamp(float(data["at"]), tz=datetime.UTC)
+    return str(data["t"]), scanned_at
+
+
+def _pass_error(error: signing.BadSignature) -> str:
+    if isinstance(error, signing.SignatureExpired):
+        return _("This page has been open too long. Scan the code on the screen again.")
+    return _("This check-in link is not valid. Scan the code on the screen again.")
+
+
+# --- trainee pages ----------------------------------------------------------------
+
+
+def _attendable_session(request, session_id: int) -> OfflineSession:
+    session = selectors.session_get_for(user=request.user, pk=session_id)
+    if not selectors.may_attend(request.user, session):
+        raise PermissionDenied(
+            _("This session is not for your unit or cohort, so you cannot check in.")
+        )
+    return session
+
+
+def _phase(session: OfflineSession, now) -> str:
+    if now < session.starts_at - services.CHECK_IN_OPENS_BEFORE:
+        return "not_open"
+    if now <= session.ends_at:
+        return "open"
+    if now <= session.ends_at + services.CHECK_OUT_CLOSES_AFTER:
+        return "check_out_only"
+    return "closed"
+
+
+def _render_check_in(request, session, *, token=None, error="", status=200):
+    now = timezone.now()
+    attendance = selectors.attendance_of(person=request.user, session=session)
+    scan_pass = ""
+    if token is not None and not error:
+        try:
+            tokens.check_token(
+                token, session_id=session.pk, secret=session.secret, now=now
+            )
+        except tokens.CheckInRefused as refused:
+            error = refused.message
+        else:
+            scan_pass = _scan_pass(
+                user=request.user, session=session, token=token, now=now
+            )
+    context = {
+        "session": session,
+        "attendance": attendance,
+        "flags": (
+            selectors.attendance_flags(attendance, session) if attendance else {}
+        ),
+        "phase": _phase(session, now),
+        "opens_minutes": int(services.CHECK_IN_OPENS_BEFORE.total_seconds() // 60),
+        "scan_pass": scan_pass,
+        "error": error,
+    }
+    return render(request, "courses/sessions/check_in.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_in(request, session_id: int):
+    """The page the QR code opens (``?t=TOKEN``): the session and a big
+    check-in button, or, once in, a check-out button."""
+    session = _attendable_session(request, session_id)
+    if request.method != "POST":
+        return _render_check_in(request, session, token=request.GET.get("t"))
+    try:
+        token, scanned_at = _read_scan_pass(
+            request.POST.get("pass", ""), user=request.user, session=session
+        )
+        attendance = services.attendance_check_in(
+            person=request.user, session=session, token=token, now=scanned_at
+        )
+    except signing.BadSignature as error:
+        return _render_check_in(request, session, error=_pass_error(error), status=400)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        return _render_check_in(request, session, error=message, status=400)
+    messages.success(
+        request,
+        _("You checked in to “%(title)s” at %(time)s.")
+        % {
+            "title": session.title,
+            "time": timezone.localtime(attendance.checked_in_at).strftime("%H:%M"),
+        },
+    )
+    return HttpResponseRedirect(reverse("sessions:check_in", args=[session.pk]))
+
+
+@login_required
+@require_POST
+def check_out(request, session_id: int):
+    """Check out with the scan pass of a fresh scan of the screen."""
+    session = _attendable_session(request, session_id)
+    try:
+        token, scanned_at = _read_scan_pass(
+            request.POST.get("pass", ""), user=request.user, session=session
+        )
+        attendance = services.attendance_check_out(
+            person=request.user, session=session, token=token, now=scanned_at
+        )
+    except signing.BadSignature as error:
+        return _render_check_in(request, session, error=_pass_error(error), status=400)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        return _render_check_in(request, session, error=message, status=400)
+    messages.success(
+        request,
+        _("You checked out of “%(title)s” at %(time)s.")
+        % {
+            "title": session.title,
+            "time": timezone.localtime(attendance.checked_out_at).strftime("%H:%M"),
+        },
+    )
+    return HttpResponseRedirect(reverse("sessions:check_in", args=[session.pk]))
+
+
+class CodeForm(forms.Form):
+    session = forms.ModelChoiceField(
+        label=gettext_lazy("Session"),
+        queryset=OfflineSession.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": gettext_lazy("Choose one of today's sessions."),
+            "invalid_choice": gettext_lazy("Choose one of today's sessions."),
+        },
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Code on the screen"),
+        max_length=32,
+        error_messages={
+            "required": gettext_lazy("Enter the six digits shown on the screen."),
+            "max_length": gettext_lazy("Enter the six digits shown on the screen."),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9０-９ ]*",
+                "class": "code-input",
+            }
+        ),
+    )
+    action = forms.ChoiceField(
+        choices=[("in", "in"), ("out", "out")],
+        error_messages={
+            "required": gettext_lazy("Choose check in or check out."),
+            "invalid_choice": gettext_lazy("Choose check in or check out."),
+        },
+    )
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_in_by_code(request):
+    """For phones that cannot scan: today's sessions and the six digits."""
+    sessions = selectors.sessions_for_code_entry(user=request.user)
+    form = CodeForm(request.POST or None, sessions=sessions)
+    if request.method == "POST" and form.is_valid():
+        session = form.cleaned_data["session"]
+        service = (
+            services.attendance_check_in
+            if form.cleaned_data["action"] == "in"
+            else services.attendance_check_out
+        )
+        try:
+            service(
+                person=request.user, session=session, code=form.cleaned_data["code"]
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error("code", " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            done = (
+                _("You checked in to “%(title)s”.")
+                if form.cleaned_data["action"] == "in"
+                else _("You checked out of “%(title)s”.")
+            )
+            messages.success(request, done % {"title": session.title})
+            return HttpResponseRedirect(reverse("sessions:check_in", args=[session.pk]))
+    return render(
+        request,
+        "courses/sessions/code.html",
+        {"form": form, "sessions": sessions},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- the coordinator's screen ----------------------------------------------------
+
+
+def _screen_session(request, session_id: int) -> OfflineSession:
+    session = selectors.session_get_for(user=request.user, pk=session_id)
+    if not selectors.can_run_screen(request.user, session):
+        raise PermissionDenied
+    return session
+
+
+def qr_svg(data: str) -> str:
+    """An inline SVG of a QR code of ``data`` (sized by the page's CSS)."""
+    image = qrcode.make(
+        data,
+        image_factory=SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=10,
+        border=2,
+    )
+    return image.to_string(encoding="unicode")
+
+
+def _screen_state(request, session: OfflineSession) -> dict:
+    now = timezone.now()
+    secret = {"session_id": session.pk, "secret": session.secret, "now": now}
+    url = request.build_absolute_uri(
+        reverse("sessions:check_in", args=[session.pk])
+        + "?t="
+        + tokens.current_token(**secret)
+    )
+    return {
+        "url": url,
+        "svg": qr_svg(url),
+        "code": tokens.short_code(**secret),
+        "present": selectors.present_count(session=session),
+        "capacity": session.capacity,
+        "refresh_seconds": SCREEN_REFRESH_SECONDS,
+    }
+
+
+@login_required
+@require_safe
+@never_cache
+def screen(request, session_id: int):
+    """The check-in screen for the projector: the QR code, the short code
+    and the number present, refreshed in place by ``session-screen.js``."""
+    session = _screen_session(request, session_id)
+    state = _screen_state(request, session)
+    return render(
+        request,
+        "courses/sessions/screen.html",
+        {
+            "session": session,
+            "state": state,
+            "qr": mark_safe(state["svg"]),  # noqa: S308 - made by qrcode, no text
+            "code_url": request.build_absolute_uri(reverse("sessions:check_in_code")),
+            "can_manage": selectors.can_manage_session(request.user, session),
+        },
+    )
+
+
+@login_required
+@require_safe
+@never_cache
+def screen_token(request, session_id: int):
+    """The screen's next QR code (as SVG markup), short code and count."""
+    session = _screen_session(request, session_id)
+    return JsonResponse(_screen_state(request, session))
+
+
+# --- the attendance list -----------------------------------------------------------
+
+
+class MarkForm(forms.Form):
+    """Mark or correct one person's attendance: a row's person (``person``)
+    or someone added by username or staff number (``who``)."""
+
+    person = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    who = forms.CharField(
+        label=gettext_lazy("Username or staff number"),
+        required=False,
+        max_length=150,
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=Attendance.Status.choices,
+        error_messages={"invalid_choice": gettext_lazy("Choose present or absent.")},
+    )
+    checked_in_at = forms.DateTimeField(
+        label=gettext_lazy("Checked in at"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    checked_out_at = forms.DateTimeField(
+        label=gettext_lazy("Checked out at"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=services.MAX_REASON_LENGTH,
+        error_messages={
+            "required": gettext_lazy("Give a reason for marking attendance by hand."),
+        },
+    )
+
+    def __init__(self, *args, session: OfflineSession, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data  # the field errors already say what is wrong
+        pk, who = data.get("person"), (data.get("who") or "").strip()
+        if pk is None and not who:
+            raise ValidationError(_("Say whom you are marking."))
+        if pk is not None:
+            person = (
+                selectors.people_on_list(session=self.session).filter(pk=pk).first()
+            )
+            if person is None:
+                raise ValidationError(_("This person is not on this session's list."))
+        else:
+            person = selectors.person_on_list_by_name(session=self.session, name=who)
+            if person is None:
+                raise ValidationError(
+                    _(
+                        "No one with this username or staff number is on this session's list."
+                    )
+                )
+        data["person"] = person
+        return data
+
+
+def _row_form(row, session) -> MarkForm:
+    attendance = row["attendance"]
+    return MarkForm(
+        session=session,
+        auto_id=f"id_{attendance.person_id}_%s",
+        initial={
+            "person": attendance.person_id,
+            "status": attendance.status,
+            "checked_in_at": attendance.checked_in_at,
+            "checked_out_at": attendance.checked_out_at,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def attendance(request, session_id: int):
+    """Who came, late and early flags, and a form per row (and one to add
+    someone) to mark or correct attendance with a reason."""
+    session = selectors.session_get_for(user=request.user, pk=session_id)
+    if not selectors.can_manage_session(request.user, session):
+        raise PermissionDenied
+    bound = None
+    if request.method == "POST":
+        bound = MarkForm(request.POST, session=session, auto_id="id_bound_%s")
+        if bound.is_valid():
+            data = bound.cleaned_data
+            try:
+                services.attendance_mark(
+                    actor=request.user,
+                    session=session,
+                    person=data["person"],
+                    status=data["status"],
+                    checked_in_at=data.get("checked_in_at"),
+                    checked_out_at=data.get("checked_out_at"),
+                    reason=data["reason"],
+                    request=request,
+                )
+            except ValidationError as error:
+                bound.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("The attendance of %(name)s was recorded.")
+                    % {"name": data["person"]},
+                )
+                return HttpResponseRedirect(
+                    reverse("sessions:attendance", args=[session.pk])
+                )
+    rows = selectors.attendance_rows_for(session=session)
+    for row in rows:
+        row["form"] = _row_form(row, session)
+    return render(
+        request,
+        "courses/sessions/attendance.html",
+        {
+            "session": session,
+            "rows": rows,
+            "summary": selectors.attendance_summary(rows),
+            "bound": bound,
+            "add_form": MarkForm(session=session, auto_id="id_add_%s"),
+            "tolerance_minutes": int(tokens.LATENESS_TOLERANCE.total_seconds() // 60),
+        },
+        status=400 if bound is not None else 200,
+    )
