@@ -40,7 +40,7 @@ from qrcode.image.svg import SvgPathImage
 from . import attendance as tokens
 from . import session_selectors as selectors
 from .models import Attendance, OfflineSession
-from .services import sessions as services
+from .services import attendance as attendance_services
 
 SCAN_SALT = "courses.sessions.scan"
 #: Seconds from opening the QR link to tapping the button.
@@ -92,11 +92,11 @@ def _attendable_session(request, session_id: int) -> OfflineSession:
 
 
 def _phase(session: OfflineSession, now) -> str:
-    if now < session.starts_at - services.CHECK_IN_OPENS_BEFORE:
+    if now < session.starts_at - attendance_services.CHECK_IN_OPENS_BEFORE:
         return "not_open"
     if now <= session.ends_at:
         return "open"
-    if now <= session.ends_at + services.CHECK_OUT_CLOSES_AFTER:
+    if now <= session.ends_at + attendance_services.CHECK_OUT_CLOSES_AFTER:
         return "check_out_only"
     return "closed"
 
@@ -123,7 +123,9 @@ def _render_check_in(request, session, *, token=None, error="", status=200):
             selectors.attendance_flags(attendance, session) if attendance else {}
         ),
         "phase": _phase(session, now),
-        "opens_minutes": int(services.CHECK_IN_OPENS_BEFORE.total_seconds() // 60),
+        "opens_minutes": int(
+            attendance_services.CHECK_IN_OPENS_BEFORE.total_seconds() // 60
+        ),
         "scan_pass": scan_pass,
         "error": error,
     }
@@ -142,7 +144,7 @@ def check_in(request, session_id: int):
         token, scanned_at = _read_scan_pass(
             request.POST.get("pass", ""), user=request.user, session=session
         )
-        attendance = services.attendance_check_in(
+        attendance = attendance_services.attendance_check_in(
             person=request.user, session=session, token=token, now=scanned_at
         )
     except signing.BadSignature as error:
@@ -170,7 +172,7 @@ def check_out(request, session_id: int):
         token, scanned_at = _read_scan_pass(
             request.POST.get("pass", ""), user=request.user, session=session
         )
-        attendance = services.attendance_check_out(
+        attendance = attendance_services.attendance_check_out(
             person=request.user, session=session, token=token, now=scanned_at
         )
     except signing.BadSignature as error:
@@ -237,9 +239,9 @@ def check_in_by_code(request):
     if request.method == "POST" and form.is_valid():
         session = form.cleaned_data["session"]
         service = (
-            services.attendance_check_in
+            attendance_services.attendance_check_in
             if form.cleaned_data["action"] == "in"
-            else services.attendance_check_out
+            else attendance_services.attendance_check_out
         )
         try:
             service(
@@ -369,7 +371,7 @@ class MarkForm(forms.Form):
     )
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
-        max_length=services.MAX_REASON_LENGTH,
+        max_length=attendance_services.MAX_REASON_LENGTH,
         error_messages={
             "required": gettext_lazy("Give a reason for marking attendance by hand."),
         },
@@ -432,7 +434,7 @@ def attendance(request, session_id: int):
         if bound.is_valid():
             data = bound.cleaned_data
             try:
-                services.attendance_mark(
+                attendance_services.attendance_mark(
                     actor=request.user,
                     session=session,
                     person=data["person"],

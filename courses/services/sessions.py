@@ -1,65 +1,26 @@
-"""Offline sessions: plan them, take attendance by QR token or short code,
-and let coordinators mark or correct attendance by hand.
+"""Offline sessions: plan, change and delete them (``session_*``), and
+keep the ledger in step with an attendance (``settle_credit``).
 
-Decisions:
-
-- **Who may check in**: the people the session is for, i.e. whose home
-  unit is the session's unit or below it, and members of its cohort
-  (``courses.session_selectors.may_attend``).  Being in the room is the
-  other half: the token changes every 30 seconds.  A second person in
-  the room may use the token the screen shows (it is on a public
-  screen); a token sent on after its minute is refused.
-- **When the credit is written**: at check-in.  Check-out does not wait
-  for it, because people forget to check out and would lose the hours;
-  it records early leave, which the coordinator sees on the attendance
-  list and may act on by marking the person absent (which reverses the
-  credit).
-- **The credit's source** is the ``Attendance`` row: the ledger row then
-  points at the record that justifies it, with its history of changes,
-  and each person's credit stands on its own.
-- **Corrections** never edit the ledger: when what should stand differs
-  from what stands (marked absent, hours or date changed), the standing
-  credit is reversed and, if the person is still present, credited again
-  as the next generation.  A change of times only does not touch it.
-
-Every write runs in a transaction holding the session's row lock, so two
-phones checking the same person in at once, or the last free place taken
-twice, are serialised; the unique constraint on (session, person) is the
-last line.
+Taking attendance is ``courses.services.attendance``.  When a session's
+hours or date change, everyone present is reversed and credited again.
 """
 
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import attendance as tokens
 from courses import session_selectors as selectors
-from courses.models import Attendance, AttendanceChange, Cohort, OfflineSession
-from lms.core.models import AuditAction, HoursCategory, HoursEntry, OrgUnit, User
+from courses.models import Attendance, Cohort, OfflineSession
+from lms.core.models import HoursCategory, HoursEntry, OrgUnit, User
 from lms.core.permissions import can_manage_unit
 from lms.core.selectors import people_manageable_by
-from lms.core.services import audit_record, hours_credit, hours_reverse
+from lms.core.services import hours_credit, hours_reverse
 
-#: Check-in opens this long before the start and closes at the end.
-CHECK_IN_OPENS_BEFORE = datetime.timedelta(minutes=30)
-#: Check-out stays open this long after the end.
-CHECK_OUT_CLOSES_AFTER = datetime.timedelta(minutes=30)
-#: Wrong short codes one person may try per session before a pause; six
-#: digits are guessable by a script, this makes it one in 100,000.
-MAX_WRONG_CODES = 5
-WRONG_CODES_PAUSE = 10 * 60  # seconds
 MAX_CREDIT_HOURS = Decimal("999.99")
-MAX_REASON_LENGTH = 500
-
-
-def _minutes(delta: datetime.timedelta) -> int:
-    return int(delta.total_seconds() // 60)
 
 
 # --- planning -----------------------------------------------------------------
@@ -219,9 +180,9 @@ def session_update(
                     % {"count": present}
                 }
             )
-        recredit = fields["credit_hours"] != locked.credit_hours or _earned_on(
+        recredit = fields["credit_hours"] != locked.credit_hours or earned_on(
             fields["starts_at"]
-        ) != _earned_on(locked.starts_at)
+        ) != earned_on(locked.starts_at)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save(update_fields=list(fields))
@@ -229,7 +190,7 @@ def session_update(
         if recredit:
             reason = _("The session's hours or date were changed.")
             for row in locked.attendances.select_related("person"):
-                _settle_credit(
+                settle_credit(
                     attendance=row, session=locked, actor=actor, reason=reason
                 )
     return locked
@@ -254,11 +215,11 @@ def session_delete(*, actor: User, session: OfflineSession) -> None:
 # --- the ledger -----------------------------------------------------------------
 
 
-def _earned_on(moment: datetime.datetime) -> datetime.date:
+def earned_on(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment)
 
 
-def _settle_credit(
+def settle_credit(
     *, attendance: Attendance, session: OfflineSession, actor: User | None, reason: str
 ) -> HoursEntry | None:
     """Make the ledger hold what this attendance earns: the session's hours
@@ -275,7 +236,7 @@ def _settle_credit(
         "category": HoursCategory.OFFLINE_THEORY,
         "hours": hours,
         "source": attendance,
-        "earned_on": _earned_on(session.starts_at),
+        "earned_on": earned_on(session.starts_at),
         "actor": actor,
         "label": session.title,
     }
@@ -286,296 +247,3 @@ def _settle_credit(
         )
         credit = hours_credit(**wanted)
     return credit
-
-
-# --- self check-in and check-out -----------------------------------------------
-
-
-def _wrong_codes_key(session: OfflineSession, person: User) -> str:
-    return f"sessions:wrong-codes:{session.pk}:{person.pk}"
-
-
-def _verify(
-    *,
-    person: User,
-    session: OfflineSession,
-    token: str | None,
-    code: str | None,
-    now: datetime.datetime,
-) -> str:
-    """Check the token or short code; the method it stands for."""
-    secret = {"session_id": session.pk, "secret": session.secret, "now": now}
-    if token is not None:
-        try:
-            tokens.check_token(token, **secret)
-        except tokens.CheckInRefused as refused:
-            raise ValidationError(refused.message, code=refused.code) from refused
-        return Attendance.Method.QR
-    if code is None:
-        raise ValidationError(
-            _("Scan the code on the screen, or enter the six digits shown under it."),
-            code="missing",
-        )
-    key = _wrong_codes_key(session, person)
-    if (cache.get(key) or 0) >= MAX_WRONG_CODES:
-        raise ValidationError(
-            _(
-                "Too many wrong codes. Wait %(minutes)s minutes, or ask the coordinator to mark you present."
-            )
-            % {"minutes": WRONG_CODES_PAUSE // 60},
-            code="too_many",
-        )
-    try:
-        tokens.check_short_code(code, **secret)
-    except tokens.CheckInRefused as refused:
-        if not isinstance(refused, tokens.CodeInvalid):
-            cache.add(key, 0, WRONG_CODES_PAUSE)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, WRONG_CODES_PAUSE)
-        raise ValidationError(refused.message, code=refused.code) from refused
-    return Attendance.Method.CODE
-
-
-def _require_on_list(person: User, session: OfflineSession) -> None:
-    if not selectors.may_attend(person, session):
-        raise PermissionDenied(
-            _("This session is not for your unit or cohort, so you cannot check in.")
-        )
-
-
-def attendance_check_in(
-    *,
-    person: User,
-    session: OfflineSession,
-    token: str | None = None,
-    code: str | None = None,
-    now: datetime.datetime | None = None,
-) -> Attendance:
-    """Check ``person`` in by the QR ``token`` or the short ``code``, and
-    credit the session's hours.
-
-    Open from ``CHECK_IN_OPENS_BEFORE`` the start until the end, to people
-    on the session's list, while places are left.  Idempotent: a second
-    check-in returns the first row and credits nothing more.  Lateness is
-    the check-in time compared with the start (computed, not stored).
-    """
-    now = now or timezone.now()
-    _require_on_list(person, session)
-    if now < session.starts_at - CHECK_IN_OPENS_BEFORE:
-        raise ValidationError(
-            _("Check-in opens %(minutes)s minutes before the session starts.")
-            % {"minutes": _minutes(CHECK_IN_OPENS_BEFORE)},
-            code="early",
-        )
-    if now > session.ends_at:
-        raise ValidationError(
-            _("This session has ended; check-in is closed."), code="closed"
-        )
-    method = _verify(person=person, session=session, token=token, code=code, now=now)
-    with transaction.atomic():
-        locked = OfflineSession.objects.select_for_update().get(pk=session.pk)
-        existing = Attendance.objects.filter(session=locked, person=person).first()
-        if existing is not None:
-            return _already_in(existing)
-        if locked.capacity is not None and (
-            selectors.present_count(session=locked) >= locked.capacity
-        ):
-            raise ValidationError(
-                _("This session is full. Ask the coordinator if you should stay."),
-                code="full",
-            )
-        try:
-            with transaction.atomic():
-                attendance = Attendance.objects.create(
-                    session=locked, person=person, checked_in_at=now, method=method
-                )
-        except IntegrityError:
-            # The other phone won between our read and our insert.
-            return _already_in(Attendance.objects.get(session=locked, person=person))
-        _settle_credit(
-            attendance=attendance, session=locked, actor=person, reason="check-in"
-        )
-    return attendance
-
-
-def _already_in(attendance: Attendance) -> Attendance:
-    if attendance.status == Attendance.Status.ABSENT:
-        raise ValidationError(
-            _("The coordinator has recorded you as absent. Ask them to correct it."),
-            code="marked_absent",
-        )
-    return attendance
-
-
-def attendance_check_out(
-    *,
-    person: User,
-    session: OfflineSession,
-    token: str | None = None,
-    code: str | None = None,
-    now: datetime.datetime | None = None,
-) -> Attendance:
-    """Record when ``person`` left, by the token or the short code.
-
-    Only after checking in, and until ``CHECK_OUT_CLOSES_AFTER`` the end.
-    Idempotent: the first check-out stands.  Leaving before the end (less
-    the tolerance) shows as early leave; the credit is not changed here.
-    """
-    now = now or timezone.now()
-    _require_on_list(person, session)
-    if now > session.ends_at + CHECK_OUT_CLOSES_AFTER:
-        raise ValidationError(
-            _("Check-out closed %(minutes)s minutes after the session ended.")
-            % {"minutes": _minutes(CHECK_OUT_CLOSES_AFTER)},
-            code="closed",
-        )
-    _verify(person=person, session=session, token=token, code=code, now=now)
-    with transaction.atomic():
-        attendance = (
-            Attendance.objects.select_for_update()
-            .filter(session=session, person=person)
-            .first()
-        )
-        if attendance is None or attendance.status != Attendance.Status.PRESENT:
-            raise ValidationError(
-                _("You have not checked in to this session, so you cannot check out."),
-                code="not_in",
-            )
-        if attendance.checked_out_at is not None:
-            return attendance
-        if attendance.checked_in_at is not None and now < attendance.checked_in_at:
-            raise ValidationError(_("You cannot check out before you checked in."))
-        attendance.checked_out_at = now
-        attendance.save(update_fields=["checked_out_at"])
-    return attendance
-
-
-# --- by hand ------------------------------------------------------------------
-
-
-def _snapshot(attendance: Attendance | None) -> dict:
-    if attendance is None:
-        return {}
-
-    def moment(value):
-        # In UTC, so the same instant always compares equal.
-        return value.astimezone(datetime.UTC).isoformat() if value else None
-
-    return {
-        "status": attendance.status,
-        "checked_in_at": moment(attendance.checked_in_at),
-        "checked_out_at": moment(attendance.checked_out_at),
-    }
-
-
-def _clean_mark(
-    *,
-    session: OfflineSession,
-    person: User,
-    status: str,
-    checked_in_at: datetime.datetime | None,
-    checked_out_at: datetime.datetime | None,
-    reason: str,
-) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason for marking attendance by hand."))
-    if len(reason) > MAX_REASON_LENGTH:
-        raise ValidationError(_("Keep the reason under 500 characters."))
-    if status not in Attendance.Status.values:
-        raise ValidationError(_("Choose present or absent."))
-    earliest = session.starts_at - CHECK_IN_OPENS_BEFORE
-    latest = session.ends_at + CHECK_OUT_CLOSES_AFTER
-    for moment in (checked_in_at, checked_out_at):
-        if moment is None:
-            continue
-        if timezone.is_naive(moment):
-            raise ValidationError(_("Give times with a date."))
-        if not earliest <= moment <= latest:
-            raise ValidationError(
-                _(
-                    "Times must fall between %(before)s minutes before the start and %(after)s minutes after the end."
-                )
-                % {
-                    "before": _minutes(CHECK_IN_OPENS_BEFORE),
-                    "after": _minutes(CHECK_OUT_CLOSES_AFTER),
-                }
-            )
-    if checked_in_at and checked_out_at and checked_out_at < checked_in_at:
-        raise ValidationError(_("The check-out time must be after the check-in time."))
-    if not selectors.may_attend(person, session):
-        raise ValidationError(_("This person is not on this session's list."))
-    return reason
-
-
-def attendance_mark(
-    *,
-    actor: User,
-    session: OfflineSession,
-    person: User,
-    status: str,
-    checked_in_at: datetime.datetime | None = None,
-    checked_out_at: datetime.datetime | None = None,
-    reason: str,
-    request: HttpRequest | None = None,
-) -> Attendance:
-    """Mark or correct a person's attendance by hand, with a reason.
-
-    For coordinators who manage the session's unit; the person must be on
-    its list; the capacity does not bind them.  The times given are the
-    new times (``None`` for none).  Writes an ``AttendanceChange`` with
-    the row before and after and an audit row, then settles the ledger:
-    the standing credit is reversed when it no longer fits and credited
-    again while present.  A mark that changes nothing is refused.
-    """
-    if not selectors.can_manage_session(actor, session):
-        raise PermissionDenied(_("You cannot mark attendance for this session."))
-    reason = _clean_mark(
-        session=session,
-        person=person,
-        status=status,
-        checked_in_at=checked_in_at,
-        checked_out_at=checked_out_at,
-        reason=reason,
-    )
-    with transaction.atomic():
-        locked = OfflineSession.objects.select_for_update().get(pk=session.pk)
-        attendance = (
-            Attendance.objects.select_for_update()
-            .filter(session=locked, person=person)
-            .first()
-        )
-        before = _snapshot(attendance)
-        if attendance is None:
-            attendance = Attendance(
-                session=locked, person=person, method=Attendance.Method.MANUAL
-            )
-        attendance.status = status
-        attendance.checked_in_at = checked_in_at
-        attendance.checked_out_at = checked_out_at
-        after = _snapshot(attendance)
-        if before == after:
-            raise ValidationError(_("Nothing was changed: this is already recorded."))
-        attendance.save()
-        AttendanceChange.objects.create(
-            attendance=attendance,
-            actor=actor,
-            reason=reason,
-            before=before,
-            after=after,
-        )
-        # No attendance action exists in the audit log; a change to a
-        # person's record (and hours) is the closest.
-        audit_record(
-            actor=actor,
-            action=AuditAction.PERSON_CHANGE,
-            obj=attendance,
-            request=request,
-            detail=f"attendance {locked.pk}: {before.get('status', '-')} → {status}: {reason}",
-        )
-        _settle_credit(
-            attendance=attendance, session=locked, actor=actor, reason=reason
-        )
-    return attendance

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from courses import session_views
 from courses.models import Attendance
-from courses.services.sessions import attendance_check_in
+from courses.services.attendance import attendance_check_in
 from lms.core.models import HoursEntry
 from tests.conftest import PASSWORD
 from tests.factories.sessions import code_now, make_session, token_now

@@ -22,6 +22,7 @@ from courses import attendance as tokens
 from courses import session_selectors as selectors
 from courses import session_views
 from courses.models import Attendance, AttendanceChange, OfflineSession
+from courses.services import attendance as attendance_services
 from courses.services import sessions as services
 from lms.core.models import AuditAction, AuditEvent, HoursCategory, HoursEntry
 from tests.factories.core import UserFactory
@@ -74,7 +75,7 @@ def live(org):
 def check_in(person, session, *, now=T0, **kwargs):
     if "code" not in kwargs and "token" not in kwargs:
         kwargs["token"] = token_now(session, now)
-    return services.attendance_check_in(
+    return attendance_services.attendance_check_in(
         person=person, session=session, now=now, **kwargs
     )
 
@@ -82,7 +83,7 @@ def check_in(person, session, *, now=T0, **kwargs):
 def check_out(person, session, *, now, **kwargs):
     if "code" not in kwargs and "token" not in kwargs:
         kwargs["token"] = token_now(session, now)
-    return services.attendance_check_out(
+    return attendance_services.attendance_check_out(
         person=person, session=session, now=now, **kwargs
     )
 
@@ -210,7 +211,7 @@ def test_a_full_session_refuses_the_next_person_but_the_coordinator_may_add(
     assert "full" in message_of(refused)
     assert not Attendance.objects.filter(person=org.supervisor).exists()
     # the coordinator may still mark someone present by hand
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=org.coordinator,
         session=lecture,
         person=org.supervisor,
@@ -239,7 +240,7 @@ def test_a_session_of_a_room_is_not_for_people_of_the_station_above(org):
 
 
 def test_someone_marked_absent_cannot_check_themselves_in(org, lecture):
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=org.coordinator,
         session=lecture,
         person=org.trainee,
@@ -306,7 +307,7 @@ def test_wrong_short_codes_are_limited_per_person_and_session(org, lecture):
     for _ in range(10):
         with pytest.raises(ValidationError):
             check_in(org.trainee, lecture, code="abc")
-    for _ in range(services.MAX_WRONG_CODES):
+    for _ in range(attendance_services.MAX_WRONG_CODES):
         with pytest.raises(ValidationError) as refused:
             check_in(org.trainee, lecture, code=wrong)
         assert "not right" in message_of(refused)
@@ -320,7 +321,9 @@ def test_wrong_short_codes_are_limited_per_person_and_session(org, lecture):
 
 def test_a_check_in_with_neither_token_nor_code_is_refused(org, lecture):
     with pytest.raises(ValidationError) as refused:
-        services.attendance_check_in(person=org.trainee, session=lecture, now=T0)
+        attendance_services.attendance_check_in(
+            person=org.trainee, session=lecture, now=T0
+        )
     assert "Scan the code" in message_of(refused)
     assert nothing_written()
 
@@ -374,7 +377,7 @@ def test_check_out_with_the_short_code(org, lecture):
 def test_marking_by_hand_needs_a_reason_and_writes_nothing_without_one(org, lecture):
     for reason in ("", "   "):
         with pytest.raises(ValidationError) as refused:
-            services.attendance_mark(
+            attendance_services.attendance_mark(
                 actor=org.coordinator,
                 session=lecture,
                 person=org.trainee,
@@ -389,7 +392,7 @@ def test_a_correction_reverses_and_credits_again_never_edits(org, lecture):
     # given a check-in (credit, generation 0)
     attendance = check_in(org.trainee, lecture, now=T0 + MIN)
     # when the coordinator marks the trainee absent, then present again
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=org.coordinator,
         session=lecture,
         person=org.trainee,
@@ -397,7 +400,7 @@ def test_a_correction_reverses_and_credits_again_never_edits(org, lecture):
         checked_in_at=T0 + MIN,
         reason="签到后离开",
     )
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=org.coordinator,
         session=lecture,
         person=org.trainee,
@@ -427,7 +430,7 @@ def test_a_correction_reverses_and_credits_again_never_edits(org, lecture):
 
 
 def test_marking_someone_present_by_hand_credits_them(org, lecture):
-    attendance = services.attendance_mark(
+    attendance = attendance_services.attendance_mark(
         actor=org.coordinator,
         session=lecture,
         person=org.trainee,
@@ -445,7 +448,7 @@ def test_marking_someone_present_by_hand_credits_them(org, lecture):
 
 def test_correcting_only_the_times_leaves_the_ledger_alone(org, lecture):
     check_in(org.trainee, lecture, now=T0 + 15 * MIN)
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=org.coordinator,
         session=lecture,
         person=org.trainee,
@@ -460,7 +463,7 @@ def test_correcting_only_the_times_leaves_the_ledger_alone(org, lecture):
 def test_a_mark_that_changes_nothing_is_refused(org, lecture):
     check_in(org.trainee, lecture, now=T0)
     with pytest.raises(ValidationError) as refused:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=org.coordinator,
             session=lecture,
             person=org.trainee,
@@ -490,7 +493,7 @@ def test_a_mark_with_wrong_input_is_refused_with_a_sentence(
 ):
     arguments = {"status": "present", "reason": "补签"} | changes
     with pytest.raises(ValidationError) as refused:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=org.coordinator, session=lecture, person=org.trainee, **arguments
         )
     assert words in message_of(refused)
@@ -500,7 +503,7 @@ def test_a_mark_with_wrong_input_is_refused_with_a_sentence(
 def test_only_coordinators_of_the_session_mark_attendance(org, lecture):
     for actor in (org.sibling, org.leader, org.supervisor, org.trainee):
         with pytest.raises(PermissionDenied):
-            services.attendance_mark(
+            attendance_services.attendance_mark(
                 actor=actor,
                 session=lecture,
                 person=org.trainee,
@@ -508,7 +511,7 @@ def test_only_coordinators_of_the_session_mark_attendance(org, lecture):
                 reason="补签",
             )
     with pytest.raises(ValidationError) as refused:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=org.coordinator,
             session=lecture,
             person=org.west_trainee,
@@ -1004,7 +1007,7 @@ def mark(client, session, **data):
 def test_the_attendance_list_shows_flags_and_history(org, login_en, lecture):
     check_in(org.trainee, lecture, now=T0 + 12 * MIN)
     check_out(org.trainee, lecture, now=T0 + 40 * MIN)
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=org.coordinator,
         session=lecture,
         person=org.supervisor,
@@ -1036,7 +1039,7 @@ def test_the_attendance_list_takes_a_fixed_number_of_queries(org, login_en, lect
     for n in range(6):
         person = UserFactory(home_unit=org.east_room)
         check_in(person, lecture)
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=org.coordinator,
             session=lecture,
             person=person,
