@@ -54,3 +54,13 @@ def _sweep_on_start(sender=None, **kwargs):
     # A worker that starts after a crash finds the videos its predecessor
     # held at once, rather than at the next beat.
     videos_sweep_task.delay()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def roster_import_task(*, roster_import_id: int) -> str:
+    """Import a checked roster file (``roster.roster_import_run``).  Runs on
+    the default queue: it is database work, not video work.  A busy SQLite
+    database (another writer holding the lock) is retried with backoff."""
+    from courses.services import roster
+
+    return roster.roster_import_run(roster_import_id=roster_import_id).status

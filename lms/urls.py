@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include("lms.reports.urls")),
     path("sessions/", include("courses.session_urls")),
+    path("manage/roster/", include("courses.roster_urls")),
     path("learn/", include("courses.urls")),
     path("manage/cohorts/", include("courses.cohort_urls")),
     path("", include("lms.core.urls")),

@@ -18,6 +18,7 @@ from tests.factories.courses import (
     make_ready_video,
     make_syllabus,
 )
+from tests.factories.roster import make_roster_import
 from tests.factories.sessions import make_session
 
 # Who asks: anonymous, the four roles (all of the east station), and the
@@ -70,6 +71,7 @@ def course(o):
             east_cohort=make_cohort(o.east, members=[o.trainee]),
             east_session=make_session(o.east),
             west_session=make_session(o.west),
+            east_import=make_roster_import(o.east, created_by=o.coordinator),
             west_cohort=make_cohort(o.west, members=[o.west_trainee]),
         )
     return o.course
@@ -452,6 +454,52 @@ RULES = [
                     "session_admin:delete", args=[course(o).west_session.pk]
                 ),
                 WEST_OBJECT,
+            ),
+        ],
+    ),
+    (
+        r"^manage/roster/(template.xlsx|template.csv)?$",
+        "roster upload and its templates: coordinators",
+        [
+            (
+                lambda o: reverse("roster:upload"),
+                statuses(LOGIN, 403, 403, 200, 403, 200),
+            ),
+            (
+                lambda o: reverse("roster:template_xlsx"),
+                statuses(LOGIN, 403, 403, 200, 403, 200),
+            ),
+            (
+                lambda o: reverse("roster:template_csv"),
+                statuses(LOGIN, 403, 403, 200, 403, 200),
+            ),
+        ],
+    ),
+    (
+        r"^manage/roster/<int:pk>/(progress/|status/)?$",
+        "a roster import's preview, progress and status: its unit's coordinators",
+        [
+            (
+                lambda o: reverse("roster:preview", args=[course(o).east_import.pk]),
+                statuses(LOGIN, 403, 403, 200, 403, 404),
+            ),
+            (
+                lambda o: reverse("roster:progress", args=[course(o).east_import.pk]),
+                statuses(LOGIN, 403, 403, 200, 403, 404),
+            ),
+            (
+                lambda o: reverse("roster:status", args=[course(o).east_import.pk]),
+                statuses(LOGIN, 403, 403, 200, 403, 404),
+            ),
+        ],
+    ),
+    (
+        r"^manage/roster/<int:pk>/import/$",
+        "start an import (POST only; the role is checked first)",
+        [
+            (
+                lambda o: reverse("roster:start", args=[course(o).east_import.pk]),
+                statuses(LOGIN, 403, 403, 405, 403, 405),
             ),
         ],
     ),

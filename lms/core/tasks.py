@@ -33,3 +33,20 @@ def person_invite_task(*, person_id: int) -> None:
     from .invitations import person_send_invitation
 
     person_send_invitation(person_id=person_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def people_invite_task(*, person_ids: list[int]) -> int:
+    """Email a batch of new people (a roster import) their invitation.
+
+    A person who has set a password meanwhile is skipped, so a retry after
+    a partial failure sends nothing to those who already acted on it.
+    """
+    from .invitations import person_send_invitation
+
+    return sum(person_send_invitation(person_id=pk) for pk in person_ids)
