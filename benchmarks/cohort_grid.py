@@ -9,21 +9,12 @@ the 10-member page is the baseline the 500-member page is compared with.
 import datetime
 import os
 import statistics
-import tempfile
 import time
 
-import django
+import throwaway  # benchmarks/throwaway.py, beside this script
 
-_VAR = tempfile.mkdtemp(prefix="grid-bench-")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="lms.settings",
-    LMS_VAR_DIR=_VAR,
-    LMS_MEDIA_ROOT=f"{_VAR}/media",
-    DATABASE_URL=f"sqlite:///{_VAR}/bench.sqlite3",
-    CELERY_BROKER_URL="filesystem://",
-    DJANGO_ALLOWED_HOSTS="testserver",
-)
-django.setup()
+# A throw-away database and media folder, before Django reads settings.
+_VAR = throwaway.start("grid-bench-", DJANGO_ALLOWED_HOSTS="testserver")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

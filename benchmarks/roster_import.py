@@ -34,18 +34,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import django
+import throwaway  # benchmarks/throwaway.py, beside this script
 
-# A throw-away database, media and broker folder, set before Django reads settings.
-_VAR = tempfile.mkdtemp(prefix="roster-bench-var-")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="lms.settings",
-    LMS_VAR_DIR=_VAR,
-    LMS_MEDIA_ROOT=f"{_VAR}/media",
-    DATABASE_URL=f"sqlite:///{_VAR}/bench.sqlite3",
-    CELERY_BROKER_URL="filesystem://",
-)
-django.setup()
+# A throw-away database and media folder, before Django reads settings.
+_VAR = throwaway.start("roster-bench-var-")
 
 import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402

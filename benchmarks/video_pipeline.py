@@ -31,19 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import django
+import throwaway  # benchmarks/throwaway.py, beside this script
 from django.core.files import File
 
-# A throw-away database and media folder, set before Django reads settings.
-_VAR = tempfile.mkdtemp(prefix="video-bench-var-")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="lms.settings",
-    LMS_VAR_DIR=_VAR,
-    LMS_MEDIA_ROOT=f"{_VAR}/media",
-    DATABASE_URL=f"sqlite:///{_VAR}/bench.sqlite3",
-    CELERY_BROKER_URL="filesystem://",
-)
-django.setup()
+# A throw-away database and media folder, before Django reads settings.
+_VAR = throwaway.start("video-bench-var-")
 
 from django.core.management import call_command  # noqa: E402
 
