@@ -11,19 +11,11 @@ from openpyxl.styles import Font, PatternFill
 from lms.core.decorators import role_required
 from lms.core.models import Role
 from lms.core.selectors import unit_get_for, units_visible_to
+from lms.core.spreadsheets import safe_cell
 
 from . import selectors
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OVERDUE_FILL = PatternFill("solid", fgColor="FBEAEA")
-
-
-def safe_cell(value):
-    """A spreadsheet cell that cannot run as a formula: text beginning with
-    ``=``, ``+``, ``-`` or ``@`` gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _grid(request, pk):

@@ -31,9 +31,6 @@ from . import session_selectors as selectors
 from .models import Cohort, OfflineSession
 from .services import sessions as session_services
 
-#: Spreadsheet cells starting with these are formulas to Excel.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _sessions(user):
     return selectors.sessions_with_counts(
@@ -172,18 +169,7 @@ class SessionDeleteView(scoped_view(generic.DeleteView, _sessions)):
             return redirect(self.get_success_url())
 
 
-def _neutralise(value):
-    """Text that Excel would run as a formula is written as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 class SessionIndexView(scoped_view(generic.IndexView, _sessions)):
-    def get_preprocess_function(self, field, value, export_format):
-        if export_format == self.FORMAT_CSV and isinstance(value, str):
-            return _neutralise
-        return super().get_preprocess_function(field, value, export_format)
-
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         buttons += [

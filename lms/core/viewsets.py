@@ -11,11 +11,20 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from . import selectors, services
 from .forms import OrgUnitForm, PersonForm
 from .models import AuditEvent, OrgUnit, User
+from .spreadsheets import safe_cell
 
 
 class _ScopedIndex(generic.IndexView):
     def get_base_queryset(self):
         return self.scoped(self.request.user)
+
+    def get_preprocess_function(self, field, value, export_format):
+        # Wagtail's XLSX export already writes formulas as text; its CSV
+        # export does not, so text Excel would run gets an apostrophe.
+        function = super().get_preprocess_function(field, value, export_format)
+        if export_format != self.FORMAT_CSV:
+            return function
+        return lambda item: safe_cell(function(item) if function else item)
 
 
 class _ScopedObject:

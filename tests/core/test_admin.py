@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from lms.core.models import AuditAction, AuditEvent, OrgUnit, Role, User
+from tests.factories.core import UserFactory
 
 
 def person_data(org, **overrides):
@@ -217,3 +218,19 @@ def test_coordinator_cannot_delete_people(org, login):
 def test_other_roles_have_no_admin(org, login, user_attr):
     response = login(getattr(org, user_attr)).get(reverse("wagtailadmin_home"))
     assert response.status_code in (302, 403)
+
+
+def test_csv_exports_write_formulas_as_text(org, login):
+    # given a person whose name a spreadsheet would run as a formula
+    UserFactory(
+        username="evil",
+        full_name='=HYPERLINK("http://example.com","点我")',
+        home_unit=org.east_room,
+    )
+    export = login(org.coordinator).get(
+        reverse("wagtailusers_users:index") + "?export=csv"
+    )
+    text = b"".join(export.streaming_content).decode()
+    # then the export holds it as text, behind an apostrophe
+    assert "'=HYPERLINK" in text
+    assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
