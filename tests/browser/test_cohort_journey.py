@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from courses.models import Attendance, Cohort, OfflineSession
 from lms.core.models import User
+from tests.browser.conftest import close_quietly
 from tests.conftest import PASSWORD
 from tests.factories.courses import make_lesson, make_module, make_syllabus
 from tests.factories.roster import roster_xlsx
@@ -46,7 +47,7 @@ def desk(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
-    context.close()
+    close_quietly(context)
 
 
 def test_coordinator_builds_a_class_and_a_trainee_follows_it(

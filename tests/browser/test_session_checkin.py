@@ -9,6 +9,7 @@ from courses import session_views
 from courses.models import Attendance
 from courses.services.attendance import attendance_check_in
 from lms.core.models import HoursEntry
+from tests.browser.conftest import close_quietly
 from tests.conftest import PASSWORD
 from tests.factories.sessions import code_now, make_session, token_now
 
@@ -106,4 +107,4 @@ def test_the_screen_counts_a_check_in_without_a_reload(
         )
         assert screen.locator("[data-testid=qr] svg path").count() == 1
     finally:
-        context.close()
+        close_quietly(context)
