@@ -39,9 +39,16 @@ VIEW_TOKEN_MAX_AGE = 24 * 3600
 
 
 def _hidden_paths(user: User) -> list[str]:
-    """Tree paths of pages whose privacy setting this user does not pass."""
+    """Tree paths of pages whose privacy setting this user does not pass.
+
+    Kept on the user object, which lives for one request, so a page that
+    asks several selectors reads the restrictions once.
+    """
     if user.is_superuser:
         return []
+    cached = getattr(user, "_courses_hidden_paths", None)
+    if cached is not None:
+        return cached
     group_ids = {g.pk for g in user.groups.all()}
     hidden = []
     restrictions = PageViewRestriction.objects.select_related("page").prefetch_related(
@@ -56,6 +63,7 @@ def _hidden_paths(user: User) -> list[str]:
         }:
             continue
         hidden.append(restriction.page.path)
+    user._courses_hidden_paths = hidden
     return hidden
 
 

@@ -139,11 +139,26 @@ def check_in(request, session_id: int):
     session = _attendable_session(request, session_id)
     if request.method != "POST":
         return _render_check_in(request, session, token=request.GET.get("t"))
+    return _act_on_scan(
+        request,
+        session,
+        attendance_services.attendance_check_in,
+        lambda a: (
+            _("You checked in to “%(title)s” at %(time)s."),
+            a.checked_in_at,
+        ),
+    )
+
+
+def _act_on_scan(request, session, action, done):
+    """Check in or out with the scan pass the page carries; on success say
+    when (``done(attendance)`` gives the sentence and the time) and go back
+    to the session's page, otherwise show it again with the reason."""
     try:
         token, scanned_at = _read_scan_pass(
             request.POST.get("pass", ""), user=request.user, session=session
         )
-        attendance = attendance_services.attendance_check_in(
+        attendance = action(
             person=request.user, session=session, token=token, now=scanned_at
         )
     except signing.BadSignature as error:
@@ -151,12 +166,13 @@ def check_in(request, session_id: int):
     except ValidationError as error:
         message = " ".join(error.messages)
         return _render_check_in(request, session, error=message, status=400)
+    sentence, moment = done(attendance)
     messages.success(
         request,
-        _("You checked in to “%(title)s” at %(time)s.")
+        sentence
         % {
             "title": session.title,
-            "time": timezone.localtime(attendance.checked_in_at).strftime("%H:%M"),
+            "time": timezone.localtime(moment).strftime("%H:%M"),
         },
     )
     return HttpResponseRedirect(reverse("sessions:check_in", args=[session.pk]))
@@ -167,27 +183,15 @@ def check_in(request, session_id: int):
 def check_out(request, session_id: int):
     """Check out with the scan pass of a fresh scan of the screen."""
     session = _attendable_session(request, session_id)
-    try:
-        token, scanned_at = _read_scan_pass(
-            request.POST.get("pass", ""), user=request.user, session=session
-        )
-        attendance = attendance_services.attendance_check_out(
-            person=request.user, session=session, token=token, now=scanned_at
-        )
-    except signing.BadSignature as error:
-        return _render_check_in(request, session, error=_pass_error(error), status=400)
-    except ValidationError as error:
-        message = " ".join(error.messages)
-        return _render_check_in(request, session, error=message, status=400)
-    messages.success(
+    return _act_on_scan(
         request,
-        _("You checked out of “%(title)s” at %(time)s.")
-        % {
-            "title": session.title,
-            "time": timezone.localtime(attendance.checked_out_at).strftime("%H:%M"),
-        },
+        session,
+        attendance_services.attendance_check_out,
+        lambda a: (
+            _("You checked out of “%(title)s” at %(time)s."),
+            a.checked_out_at,
+        ),
     )
-    return HttpResponseRedirect(reverse("sessions:check_in", args=[session.pk]))
 
 
 @login_required
