@@ -13,6 +13,7 @@ urlpatterns = [
     path("sessions/", include("courses.session_urls")),
     path("manage/roster/", include("courses.roster_urls")),
     path("learn/", include("courses.urls")),
+    path("practice/", include("supervision.urls")),
     path("manage/cohorts/", include("courses.cohort_urls")),
     path("", include("lms.core.urls")),
     # Wagtail's own front-end login (for page privacy) has no rate limit;

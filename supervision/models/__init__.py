@@ -1,0 +1,39 @@
+from .cases import Case, CaseNote, Consent, Referral
+from .entries import EntryTransition, PracticeEntry, Technique, TechniqueMastery
+from .pairing import Pairing, PairingContact
+from .policy import Notice, Rules, UnitPolicy
+from .reviews import ReviewTransition, VideoLessonSubmission, VideoReviewComment
+from .shifts import DutyShift, QuotaExemption, ShiftSignup, ShiftSwap
+from .supervision import (
+    GrowthNote,
+    SupervisionKind,
+    SupervisionSession,
+    SupervisorAssignment,
+)
+
+__all__ = [
+    "Case",
+    "CaseNote",
+    "Consent",
+    "DutyShift",
+    "EntryTransition",
+    "GrowthNote",
+    "Notice",
+    "Pairing",
+    "PairingContact",
+    "PracticeEntry",
+    "QuotaExemption",
+    "Referral",
+    "ReviewTransition",
+    "Rules",
+    "ShiftSignup",
+    "ShiftSwap",
+    "SupervisionKind",
+    "SupervisionSession",
+    "SupervisorAssignment",
+    "Technique",
+    "TechniqueMastery",
+    "UnitPolicy",
+    "VideoLessonSubmission",
+    "VideoReviewComment",
+]

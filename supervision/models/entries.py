@@ -1,0 +1,249 @@
+"""The practice log (实践记录), its sign-off history, techniques and mastery."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Technique(models.Model):
+    """A counselling technique of the catalogue (e.g. 空椅子技术, 焦点解决).
+
+    After learning one, a trainee applies it with at least three clients,
+    each approved and supervised, before it counts as mastered.
+    """
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("technique")
+        verbose_name_plural = _("techniques")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PracticeEntry(models.Model):
+    """One piece of practice a trainee logs for sign-off.
+
+    ::
+
+        draft ──submit──▶ submitted ──approve──▶ approved (locked)
+                              │
+                              └──return(comment)──▶ returned ──resubmit──▶ resubmitted
+                                                                             │
+                                   approved ◀──approve── resubmitted ──return──┘
+
+    Only a supervisor responsible for the trainee may approve or return
+    (``supervision.permissions.can_sign_off``), never the trainee.  An
+    approved entry is locked: the services refuse changes and a database
+    trigger refuses UPDATE and DELETE of an approved row.  A correction is
+    a new entry with ``amends`` and a reason, which itself needs approval;
+    approving it reverses the original's hours and credits its own.
+    """
+
+    class Kind(models.TextChoices):
+        OBSERVATION = "observation", _("Observing individual counselling (旁听个案)")
+        GROUP_ASSISTANT = "group_assistant", _("Group-session assistant (团辅助教)")
+        GROUP_PLAN = "group_plan", _("Co-writing a group-session plan (团辅方案)")
+        LECTURE = "lecture", _("Giving a lecture (讲座)")
+        HOTLINE = "hotline", _("Hotline duty (心理热线)")
+        MEDIATION = "mediation", _("Mediation (矛盾调解)")
+        TECHNIQUE = "technique", _("Receiving a client with a technique")
+        VIDEO_LESSON = "video_lesson", _("Recording a video lesson")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        RESUBMITTED = "resubmitted", _("Resubmitted")
+        APPROVED = "approved", _("Approved")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.APPROVED, Status.RETURNED},
+        Status.RETURNED: {Status.RESUBMITTED},
+        Status.RESUBMITTED: {Status.APPROVED, Status.RETURNED},
+        Status.APPROVED: set(),
+    }
+    #: Statuses in which the trainee may still edit the entry.
+    EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
+    #: Statuses waiting for a supervisor.
+    PENDING = frozenset({Status.SUBMITTED, Status.RESUBMITTED})
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trainee"),
+        on_delete=models.PROTECT,
+        related_name="practice_entries",
+    )
+    unit = models.ForeignKey(
+        "core.OrgUnit",
+        verbose_name=_("unit at the time"),
+        on_delete=models.PROTECT,
+        related_name="practice_entries",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    occurred_on = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+    shift = models.ForeignKey(
+        "supervision.DutyShift",
+        verbose_name=_("duty shift"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="practice_entries",
+    )
+    case = models.ForeignKey(
+        "supervision.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="practice_entries",
+    )
+    session = models.ForeignKey(
+        "courses.OfflineSession",
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="practice_entries",
+    )
+    technique = models.ForeignKey(
+        Technique,
+        verbose_name=_("technique"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="practice_entries",
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    reflection = models.TextField(_("reflection"), max_length=5000, blank=True)
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("amends"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+    )
+    amendment_reason = models.CharField(
+        _("reason for the amendment"), max_length=500, blank=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("practice entry")
+        verbose_name_plural = _("practice entries")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(fields=["person", "status"]),
+            models.Index(fields=["status", "submitted_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="entry_minutes_sane",
+                condition=Q(minutes__gte=1, minutes__lte=24 * 60),
+            ),
+            models.CheckConstraint(
+                name="entry_technique_kind_has_technique",
+                condition=~Q(kind="technique") | Q(technique__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="entry_observation_has_case",
+                condition=~Q(kind="observation") | Q(case__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="entry_amendment_has_reason",
+                condition=Q(amends__isnull=True) | ~Q(amendment_reason=""),
+            ),
+            models.CheckConstraint(
+                name="entry_approved_has_approver",
+                condition=~Q(status="approved") | Q(approved_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class EntryTransition(models.Model):
+    """One step of a practice entry's sign-off, with who, when and why."""
+
+    entry = models.ForeignKey(
+        PracticeEntry, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(
+        max_length=12, choices=PracticeEntry.Status.choices, blank=True
+    )
+    to_status = models.CharField(max_length=12, choices=PracticeEntry.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-off step")
+        verbose_name_plural = _("sign-off history")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.from_status} → {self.to_status}"
+
+
+class TechniqueMastery(models.Model):
+    """A trainee has applied a technique with enough distinct clients,
+    each approved and supervised; their supervisor is asked to confirm."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="masteries"
+    )
+    technique = models.ForeignKey(
+        Technique, on_delete=models.PROTECT, related_name="masteries"
+    )
+    reached_at = models.DateTimeField(_("reached at"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("technique mastered")
+        verbose_name_plural = _("techniques mastered")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "technique"], name="mastery_once_per_person_technique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.technique}"

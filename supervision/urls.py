@@ -1,0 +1,16 @@
+"""Practice and supervision pages under /practice/.  Each area's view
+module carries its own ``urlpatterns``; they share one namespace."""
+
+from .views import cases, entries, inbox, pairing, reviews, shifts, supervisions
+
+app_name = "supervision"
+
+urlpatterns = [
+    *shifts.urlpatterns,
+    *entries.urlpatterns,
+    *supervisions.urlpatterns,
+    *cases.urlpatterns,
+    *pairing.urlpatterns,
+    *reviews.urlpatterns,
+    *inbox.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""Pages for cases (owned by one area; see supervision/urls.py)."""
+
+urlpatterns: list = []

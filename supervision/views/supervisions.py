@@ -1,0 +1,3 @@
+"""Pages for supervisions (owned by one area; see supervision/urls.py)."""
+
+urlpatterns: list = []

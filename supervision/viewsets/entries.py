@@ -1,0 +1,3 @@
+"""Wagtail admin viewsets for entries."""
+
+VIEWSETS: list = []

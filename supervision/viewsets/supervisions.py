@@ -1,0 +1,3 @@
+"""Wagtail admin viewsets for supervisions."""
+
+VIEWSETS: list = []
