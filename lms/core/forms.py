@@ -61,6 +61,7 @@ class PersonForm(WagtailAdminModelForm):
             "home_unit",
             "staff_number",
             "phone",
+            "category",
             "is_active",
         ]
 

@@ -269,6 +269,7 @@ def person_create(
     roles: Iterable[str],
     staff_number: str = "",
     phone: str = "",
+    category: str = "",
     password: str | None = None,
     request: HttpRequest | None = None,
 ) -> User:
@@ -291,6 +292,7 @@ def person_create(
             home_unit=home_unit,
             staff_number=staff_number,
             phone=phone,
+            category=category,
         )
         if password:
             person.set_password(password)

@@ -144,6 +144,7 @@ class PersonCreateView(scoped_view(generic.CreateView, _people)):
             roles=data.get("roles", []),
             staff_number=data.get("staff_number", ""),
             phone=data.get("phone", ""),
+            category=data.get("category", ""),
             password=data.get("password") or None,
             request=self.request,
         )
@@ -187,7 +188,7 @@ class PersonViewSet(ModelViewSet):
         Column("role_list", label=_("Roles")),
         "is_active",
     ]
-    list_filter = ["groups", "is_active"]
+    list_filter = ["groups", "category", "is_active"]
     search_fields = ["username", "full_name", "email", "staff_number", "phone"]
     search_backend_name = None
     ordering = ["home_unit__path", "full_name"]
@@ -197,6 +198,7 @@ class PersonViewSet(ModelViewSet):
         "email",
         "staff_number",
         "phone",
+        "category",
         "home_unit",
         "role_list",
         "is_active",

@@ -1,5 +1,5 @@
 from .cases import Case, CaseNote, Consent, Referral
-from .entries import EntryTransition, PracticeEntry, Technique, TechniqueMastery
+from .entries import EntryTransition, PracticeEntry
 from .pairing import Pairing, PairingContact
 from .policy import Notice, Rules, UnitPolicy
 from .reviews import ReviewTransition, VideoLessonSubmission, VideoReviewComment
@@ -10,6 +10,7 @@ from .supervision import (
     SupervisionSession,
     SupervisorAssignment,
 )
+from .techniques import Technique, TechniqueMastery
 
 __all__ = [
     "Case",

@@ -1,7 +1,15 @@
 from .audit import AuditAction, AuditEvent
 from .ledger import HoursCategory, HoursEntry
 from .ops import WorkerHeartbeat
-from .org import MFA_ROLES, SCOPED_ROLES, OrgUnit, Role, User, role_group
+from .org import (
+    MFA_ROLES,
+    SCOPED_ROLES,
+    OrgUnit,
+    PersonCategory,
+    Role,
+    User,
+    role_group,
+)
 
 __all__ = [
     "MFA_ROLES",
@@ -11,6 +19,7 @@ __all__ = [
     "HoursCategory",
     "HoursEntry",
     "OrgUnit",
+    "PersonCategory",
     "Role",
     "User",
     "WorkerHeartbeat",

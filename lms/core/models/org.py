@@ -67,6 +67,16 @@ MFA_ROLES = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.LEADER})
 SCOPED_ROLES = frozenset({Role.COORDINATOR, Role.LEADER})
 
 
+class PersonCategory(models.TextChoices):
+    """Where a trainee comes from; pairing (一帮二) puts grid workers with
+    volunteers or professionals."""
+
+    VOLUNTEER = "volunteer", _("Volunteer (志愿者)")
+    POLICE = "police", _("Police officer (民警/辅警)")
+    GRID_WORKER = "grid_worker", _("Grid worker (网格员)")
+    PROFESSIONAL = "professional", _("Professional (专业人员)")
+
+
 class User(AbstractUser):
     """A person: a trainee, supervisor, coordinator or leader, often several.
 
@@ -92,6 +102,9 @@ class User(AbstractUser):
         help_text=_("Used to match people when rosters are imported."),
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    category = models.CharField(
+        _("category"), max_length=16, choices=PersonCategory.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("person")
