@@ -1,11 +1,21 @@
 """Practice and supervision pages under /practice/.  Each area's view
 module carries its own ``urlpatterns``; they share one namespace."""
 
-from .views import cases, entries, inbox, pairing, reviews, shifts, supervisions
+from .views import (
+    cases,
+    entries,
+    home,
+    inbox,
+    pairing,
+    reviews,
+    shifts,
+    supervisions,
+)
 
 app_name = "supervision"
 
 urlpatterns = [
+    *home.urlpatterns,
     *shifts.urlpatterns,
     *entries.urlpatterns,
     *supervisions.urlpatterns,

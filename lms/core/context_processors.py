@@ -21,8 +21,21 @@ def role_homes(user) -> list[dict]:
     ]
 
 
+#: Pages every holder of one of the roles reaches from the navigation, after
+#: the role homes (named by URL, so core imports no app to its right).
+SHARED_PAGES = [
+    ("supervision:home", _("My practice"), {Role.TRAINEE, Role.SUPERVISOR}),
+]
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": role_homes(user)}
+    items = role_homes(user)
+    items += [
+        {"role": "", "url": reverse(name), "label": label}
+        for name, label, roles in SHARED_PAGES
+        if user.roles & roles
+    ]
+    return {"nav_items": items}

@@ -1,0 +1,40 @@
+"""The links on the practice home page, by role.  One place, so the home
+page, the navigation and the tests agree on what each role is offered."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from lms.core.models import Role
+
+#: (url name, label, roles that see it); unknown names are skipped so an
+#: area can land on its own.
+SECTIONS = [
+    ("supervision:shift_list", _("Duty shifts"), {Role.TRAINEE}),
+    ("supervision:entry_list", _("My practice log"), {Role.TRAINEE}),
+    ("supervision:my_supervision", _("My supervision"), {Role.TRAINEE}),
+    ("supervision:technique_list", _("Techniques"), {Role.TRAINEE}),
+    ("supervision:video_lesson_list", _("My video lessons"), {Role.TRAINEE}),
+    ("supervision:case_list", _("Cases"), {Role.TRAINEE, Role.SUPERVISOR}),
+    ("supervision:inbox", _("Supervisor inbox"), {Role.SUPERVISOR}),
+    ("supervision:session_list", _("Supervision sessions"), {Role.SUPERVISOR}),
+    ("supervision:pairs_mine", _("My grid workers"), {Role.TRAINEE, Role.SUPERVISOR}),
+    (
+        "supervision:compliance",
+        _("Shift compliance"),
+        {Role.COORDINATOR, Role.LEADER},
+    ),
+    ("supervision:case_summary", _("Case counts"), {Role.COORDINATOR, Role.LEADER}),
+]
+
+
+def sections_for(user) -> list[dict]:
+    sections = []
+    for name, label, roles in SECTIONS:
+        if not (user.roles & roles):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        sections.append({"name": name, "url": url, "label": label})
+    return sections
