@@ -94,14 +94,16 @@ def lesson_get_for(*, user: User, pk: int) -> LessonPage:
 
 
 def videos_manageable_by(*, user: User) -> QuerySet[Video]:
-    """Videos a coordinator manages (their subtree's) plus the user's own."""
+    """Videos a coordinator manages (their subtree's library) plus the
+    user's own uploads; trainees' own recordings are not in the library."""
     videos = Video.objects.select_related("unit", "uploaded_by")
     if user.is_superuser:
         return videos
     if not user.is_authenticated:
         return videos.none()
     return videos.filter(
-        Q(unit__in=units_manageable_by(user=user)) | Q(uploaded_by=user)
+        Q(unit__in=units_manageable_by(user=user), in_library=True)
+        | Q(uploaded_by=user)
     )
 
 

@@ -153,21 +153,31 @@ STATIC_ROOT = Path(os.environ.get("LMS_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATIC_URL = "/static/"
 
 
-def video_storage_config(media_root: Path) -> dict:
-    """Videos have a storage of their own with no public URL: every byte
-    goes out through a view that checks who asks (``courses.views``)."""
-    backend = os.environ.get("LMS_VIDEO_STORAGE")
+def private_storage_config(media_root: Path, name: str) -> dict:
+    """A storage with no public URL: every byte goes out through a view
+    that checks who asks.  ``LMS_<NAME>_STORAGE`` (and ``..._OPTIONS``, JSON)
+    moves it, e.g. to a private S3 bucket."""
+    backend = os.environ.get(f"LMS_{name.upper()}_STORAGE")
     if backend:
-        options = json.loads(os.environ.get("LMS_VIDEO_STORAGE_OPTIONS", "{}"))
+        options = json.loads(
+            os.environ.get(f"LMS_{name.upper()}_STORAGE_OPTIONS", "{}")
+        )
         return {"BACKEND": backend, "OPTIONS": options}
     return {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(media_root / "videos"), "allow_overwrite": True},
+        "OPTIONS": {"location": str(media_root / name), "allow_overwrite": True},
     }
+
+
+def video_storage_config(media_root: Path) -> dict:
+    """Videos (served by ``courses.views``)."""
+    return private_storage_config(media_root, "videos")
 
 
 STORAGES = {
     "videos": video_storage_config(MEDIA_ROOT),
+    # Signed consent forms and other case files (served by supervision.views).
+    "private": private_storage_config(MEDIA_ROOT, "private"),
     "default": {
         "BACKEND": os.environ.get(
             "LMS_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"
@@ -313,6 +323,10 @@ CELERY_BEAT_SCHEDULE = {
     "cohort-reminders": {
         "task": "courses.tasks.cohort_reminders_task",
         "schedule": crontab(hour=8, minute=30),
+    },
+    "shift-swaps-expire": {
+        "task": "supervision.tasks.shift_swaps_expire_task",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Practice and supervision")
+
+    def load_demo_data(self) -> str:
+        """Called by ``manage.py demo_data`` after the organisation and the
+        courses exist."""
+        from .demo import load_demo_practice
+
+        created = load_demo_practice()
+        return (
+            f"{created['shifts']} duty shifts with sign-ups, entries, a case and pairs"
+        )

@@ -15,14 +15,15 @@ SECTIONS = [
     ("supervision:technique_list", _("Techniques"), {Role.TRAINEE}),
     ("supervision:video_lesson_list", _("My video lessons"), {Role.TRAINEE}),
     ("supervision:case_list", _("Cases"), {Role.TRAINEE, Role.SUPERVISOR}),
-    ("supervision:inbox", _("Supervisor inbox"), {Role.SUPERVISOR}),
+    ("supervision:inbox_show", _("Supervisor inbox"), {Role.SUPERVISOR}),
     ("supervision:session_list", _("Supervision sessions"), {Role.SUPERVISOR}),
-    ("supervision:pairs_mine", _("My grid workers"), {Role.TRAINEE, Role.SUPERVISOR}),
+    ("supervision:pairing_mine", _("My grid workers"), {Role.TRAINEE, Role.SUPERVISOR}),
     (
-        "supervision:compliance",
+        "supervision:shift_compliance",
         _("Shift compliance"),
         {Role.COORDINATOR, Role.LEADER},
     ),
+    ("supervision:pairing_list", _("Pairs (一帮二)"), {Role.COORDINATOR}),
     ("supervision:case_summary", _("Case counts"), {Role.COORDINATOR, Role.LEADER}),
 ]
 

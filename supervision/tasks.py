@@ -29,3 +29,13 @@ def notice_email_task(*, notice_id: int) -> bool:
             recipient_list=[notice.person.email],
         )
     return True
+
+
+@shared_task(acks_late=True)
+def shift_swaps_expire_task() -> int:
+    """Store swap offers of shifts that started or were cancelled as
+    expired (they already count as lapsed everywhere; this keeps the
+    rows truthful).  Idempotent."""
+    from .services.shifts import shift_swaps_expire
+
+    return shift_swaps_expire()

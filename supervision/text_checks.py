@@ -16,6 +16,10 @@ from django.utils.translation import gettext as _
 _ID = re.compile(
     r"(?<![0-9])([1-9][0-9]{5})((?:18|19|20)[0-9]{2})([0-9]{2})([0-9]{2})([0-9]{3}[0-9Xx])(?![0-9])"
 )
+# First-generation numbers: 15 digits with a YYMMDD birth date (19YY).
+_ID15 = re.compile(
+    r"(?<![0-9])([1-9][0-9]{5})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{3})(?![0-9])"
+)
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86)?1[3-9][0-9]{9}(?![0-9])")
 _SEPARATORS = re.compile(r"(?<=[0-9])[\s-](?=[0-9])")
 
@@ -34,8 +38,12 @@ def _is_date(year: str, month: str, day: str) -> bool:
 
 
 def looks_like_id_number(text: str) -> bool:
-    """An 18-character resident ID number with a real birth date."""
-    return any(_is_date(m[2], m[3], m[4]) for m in _ID.finditer(_normalise(text)))
+    """A resident ID number with a real birth date: 18 characters, or the
+    first generation's 15 digits."""
+    text = _normalise(text)
+    if any(_is_date(m[2], m[3], m[4]) for m in _ID.finditer(text)):
+        return True
+    return any(_is_date("19" + m[2], m[3], m[4]) for m in _ID15.finditer(text))
 
 
 def looks_like_mobile(text: str) -> bool:

@@ -8,6 +8,7 @@ from lms.settings import (
     DATABASES,
     VAR_DIR,
     filesystem_broker_options,
+    private_storage_config,
     video_storage_config,
 )
 
@@ -33,4 +34,5 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 STORAGES["videos"] = video_storage_config(MEDIA_ROOT)
+STORAGES["private"] = private_storage_config(MEDIA_ROOT, "private")
 LMS_REQUIRE_MFA = False

@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories.cohorts import make_cohort
+from tests.factories.core import UserFactory
 from tests.factories.courses import (
     make_lesson,
     make_module,
@@ -52,6 +53,10 @@ WEST_OBJECT = statuses(LOGIN, AD, AD, 404, AD, 200)
 MEMBERS = statuses(LOGIN, 200, 200, 200, 200, 200)
 #: POST-only endpoints asked with GET.
 POST_ONLY = statuses(LOGIN, 405, 405, 405, 405, 405)
+#: POST-only practice actions asked with GET: never a page, never a leak.
+PRACTICE_POST = POST_ONLY
+#: A case the east trainee holds, their supervisor not assigned to them.
+CASE_ONLY = statuses(LOGIN, 200, 404, 404, 404, 404)
 
 
 def course(o):
@@ -75,6 +80,69 @@ def course(o):
             west_cohort=make_cohort(o.west, members=[o.west_trainee]),
         )
     return o.course
+
+
+def practice(o):
+    """Practice rows of the east station: a shift the trainee is on (the
+    east supervisor on duty) with an open swap offer, the trainee's
+    submitted entry, a case the trainee holds with a consent, a practice
+    and a growth supervision, a pair, a mastery and a video lesson."""
+    if not hasattr(o, "practice"):
+        from supervision.models import ShiftSwap, SupervisionKind, TechniqueMastery
+        from tests.factories.reviews import make_submission
+        from tests.factories.supervision import (
+            assign,
+            make_case,
+            make_entry,
+            make_shift,
+            make_signup,
+            make_technique,
+            pair,
+        )
+        from tests.factories.supervisions import make_session as make_supervision
+
+        mentee = UserFactory(
+            username="grid_worker",
+            home_unit=o.east_room,
+            roles=["trainee"],
+            category="grid_worker",
+        )
+        shift = make_shift(o.east, supervisor=o.supervisor)
+        signup = make_signup(shift, o.trainee)
+        case = make_case(o.trainee)
+        assign(mentee, o.supervisor)
+        o.practice = SimpleNamespace(
+            shift=shift,
+            swap=ShiftSwap.objects.create(signup=signup, to_person=mentee),
+            entry=make_entry(o.trainee, status="submitted"),
+            case=case,
+            consent=case.consents.get(),
+            supervision=make_supervision(o.supervisor, [mentee]),
+            growth=make_supervision(
+                o.supervisor, [mentee], kind=SupervisionKind.GROWTH
+            ),
+            pairing=pair(o.trainee, mentee, by=o.coordinator),
+            mastery=TechniqueMastery.objects.create(
+                person=mentee,
+                technique=make_technique(),
+                reached_at=o.trainee.date_joined,
+            ),
+            video=make_submission(o.trainee),
+        )
+    return o.practice
+
+
+def pr(name, attr=None, **kwargs):
+    """A builder for a practice URL named ``name``, with the pk of the
+    practice row ``attr`` (and any other kwargs)."""
+
+    def build(o):
+        args = {**kwargs}
+        if attr:
+            args["pk"] = getattr(practice(o), attr).pk
+        return reverse(f"supervision:{name}", kwargs=args or None)
+
+    return build
 
 
 def video_file(video):
@@ -177,16 +245,6 @@ RULES = [
                 lambda o: "/_util/authenticate_with_password/999/999/",
                 statuses(404, 404, 404, 404, 404, 404),
             )
-        ],
-    ),
-    (
-        r"^supervise/$",
-        "supervisor home",
-        [
-            (
-                lambda o: reverse("core:supervisor_home"),
-                statuses(LOGIN, 403, 200, 403, 403, 403),
-            ),
         ],
     ),
     (
@@ -542,6 +600,264 @@ RULES = [
                 SUPERUSERS_ONLY,
             ),
         ],
+    ),
+    (
+        r"^practice/$",
+        "practice home: notices and links, for every member",
+        [(pr("home"), MEMBERS)],
+    ),
+    (
+        r"^practice/notices/read/$",
+        "mark notices read (POST only)",
+        [(pr("notices_read"), POST_ONLY)],
+    ),
+    (
+        r"^practice/shifts/$",
+        "duty shifts: everyone sees their own unit's",
+        [(pr("shift_list"), MEMBERS)],
+    ),
+    (
+        r"^practice/shifts/(<int:pk>/(signup|cancel|check-out|call-off)|swaps/<int:pk>/(accept|decline|withdraw))/$",
+        "shift actions (POST only)",
+        [
+            (pr("shift_signup", "shift"), PRACTICE_POST),
+            (pr("shift_cancel", "shift"), PRACTICE_POST),
+            (pr("shift_check_out", "shift"), PRACTICE_POST),
+            (pr("shift_call_off", "shift"), PRACTICE_POST),
+            (pr("shift_swap_accept", "swap"), PRACTICE_POST),
+            (pr("shift_swap_decline", "swap"), PRACTICE_POST),
+            (pr("shift_swap_withdraw", "swap"), PRACTICE_POST),
+        ],
+    ),
+    (
+        r"^practice/shifts/<int:pk>/swap/$",
+        "offer my place: trainees of the unit",
+        [(pr("shift_swap_offer", "shift"), statuses(LOGIN, 200, 403, 403, 403, 404))],
+    ),
+    (
+        r"^practice/shifts/<int:pk>/check-in/$",
+        "the check-in page the QR code opens",
+        [(pr("shift_check_in", "shift"), statuses(LOGIN, 200, 200, 200, 200, 404))],
+    ),
+    (
+        r"^practice/shifts/<int:pk>/(screen|roster)/",
+        "check-in screen and roster: supervisor on duty and coordinators",
+        [
+            (pr("shift_screen", "shift"), statuses(LOGIN, 403, 200, 200, 403, 404)),
+            (
+                pr("shift_screen_token", "shift"),
+                statuses(LOGIN, 403, 200, 200, 403, 404),
+            ),
+            (pr("shift_roster", "shift"), statuses(LOGIN, 403, 200, 200, 403, 404)),
+        ],
+    ),
+    (
+        r"^practice/shifts/compliance/$",
+        "monthly shift compliance: coordinators and leaders over their subtree",
+        [
+            (pr("shift_compliance"), statuses(LOGIN, 403, 403, 200, 200, 200)),
+            (
+                lambda o: (
+                    reverse("supervision:shift_compliance") + f"?unit={o.east.pk}"
+                ),
+                statuses(LOGIN, 403, 403, 200, 200, 404),
+            ),
+        ],
+    ),
+    (
+        r"^practice/log/$",
+        "my practice log",
+        [(pr("entry_list"), MEMBERS)],
+    ),
+    (
+        r"^practice/log/new/$",
+        "log practice: anyone who practises (managers practise too)",
+        [(pr("entry_create"), MEMBERS)],
+    ),
+    (
+        r"^practice/log/(bulk-approve|<int:pk>/(submit|approve|return|delete))/$",
+        "sign-off and entry actions (POST only)",
+        [
+            (pr("entry_bulk_approve"), PRACTICE_POST),
+            (pr("entry_submit", "entry"), PRACTICE_POST),
+            (pr("entry_approve", "entry"), PRACTICE_POST),
+            (pr("entry_return", "entry"), PRACTICE_POST),
+            (pr("entry_delete", "entry"), PRACTICE_POST),
+        ],
+    ),
+    (
+        r"^practice/log/<int:pk>/(edit|amend)?/?$",
+        "an entry: its trainee, their supervisors, managers over the unit",
+        [
+            (pr("entry_detail", "entry"), statuses(LOGIN, 200, 404, 200, 200, 404)),
+            # submitted: the trainee is sent back to it; managers may look
+            # but not write (403), outsiders do not find it
+            (pr("entry_edit", "entry"), statuses(LOGIN, 302, 404, 403, 403, 404)),
+            (pr("entry_amend", "entry"), statuses(LOGIN, 200, 404, 403, 403, 404)),
+        ],
+    ),
+    (
+        r"^practice/trainees/<int:user_id>/log/$",
+        "a supervisee's log: their supervisors and mentors",
+        [
+            (
+                lambda o: reverse(
+                    "supervision:trainee_log",
+                    kwargs={"user_id": practice(o).pairing.mentee_id},
+                ),
+                statuses(LOGIN, 200, 200, 404, 404, 404),
+            ),
+        ],
+    ),
+    (
+        r"^practice/supervision/(new/)?$",
+        "supervision sessions held; recording one (supervisors)",
+        [
+            (pr("session_list"), statuses(LOGIN, 403, 200, 200, 200, 200)),
+            (pr("session_create"), statuses(LOGIN, 403, 200, 403, 403, 403)),
+        ],
+    ),
+    (
+        r"^practice/supervision/mine/$",
+        "my supervision",
+        [(pr("my_supervision"), MEMBERS)],
+    ),
+    (
+        r"^practice/supervision/<int:pk>/$",
+        "a supervision: practice facts to managers; growth notes to nobody else",
+        [
+            (
+                pr("session_detail", "supervision"),
+                statuses(LOGIN, 404, 200, 200, 200, 404),
+            ),
+            (pr("session_detail", "growth"), statuses(LOGIN, 404, 200, 404, 404, 404)),
+        ],
+    ),
+    (
+        r"^practice/techniques/(people/<int:pk>/)?$",
+        "techniques and the three-client rule",
+        [
+            (pr("technique_list"), MEMBERS),
+            (
+                lambda o: reverse(
+                    "supervision:technique_person",
+                    kwargs={"pk": practice(o).pairing.mentee_id},
+                ),
+                statuses(LOGIN, 404, 200, 200, 200, 404),
+            ),
+        ],
+    ),
+    (
+        r"^practice/techniques/mastery/<int:pk>/confirm/$",
+        "confirm a mastery (POST only)",
+        [(pr("mastery_confirm", "mastery"), PRACTICE_POST)],
+    ),
+    (
+        r"^practice/cases/(new/)?$",
+        "cases I hold or supervise; opening one",
+        [
+            (pr("case_list"), MEMBERS),
+            (pr("case_create"), statuses(LOGIN, 200, 200, 403, 403, 403)),
+        ],
+    ),
+    (
+        r"^practice/cases/summary/$",
+        "case counts for managers (no codes, no notes)",
+        [(pr("case_summary"), statuses(LOGIN, 403, 403, 200, 200, 200))],
+    ),
+    (
+        r"^practice/cases/<int:pk>/",
+        "a case and its notes: the practitioner and their supervisors only",
+        [
+            (pr("case_detail", "case"), CASE_ONLY),
+            (pr("case_note_create", "case"), CASE_ONLY),
+            (pr("case_risk_change", "case"), CASE_ONLY),
+            (pr("case_close", "case"), CASE_ONLY),
+            (pr("consent_create", "case"), CASE_ONLY),
+            (pr("referral_create", "case"), CASE_ONLY),
+            (
+                lambda o: reverse(
+                    "supervision:consent_withdraw",
+                    kwargs={
+                        "pk": practice(o).case.pk,
+                        "consent_id": practice(o).consent.pk,
+                    },
+                ),
+                CASE_ONLY,
+            ),
+            (
+                lambda o: reverse(
+                    "supervision:consent_form",
+                    kwargs={
+                        "pk": practice(o).case.pk,
+                        "consent_id": practice(o).consent.pk,
+                    },
+                ),
+                CASE_ONLY,
+            ),
+        ],
+    ),
+    (
+        r"^practice/pairs/(new/)?$",
+        "pairs (一帮二): coordinators and leaders over their subtree",
+        [
+            (pr("pairing_list"), statuses(LOGIN, 403, 403, 200, 200, 200)),
+            (pr("pairing_create"), statuses(LOGIN, 403, 403, 405, 403, 405)),
+        ],
+    ),
+    (
+        r"^practice/pairs/mine/$",
+        "my grid workers",
+        [(pr("pairing_mine"), MEMBERS)],
+    ),
+    (
+        r"^practice/pairs/<int:pk>/(end|contacts)/$",
+        "end a pair, log a contact (POST only)",
+        [
+            (pr("pairing_end", "pairing"), statuses(LOGIN, 403, 403, 405, 403, 405)),
+            (pr("pairing_contact_create", "pairing"), PRACTICE_POST),
+        ],
+    ),
+    (
+        r"^practice/videos/(new/)?$",
+        "video lessons: trainees upload, supervisors review",
+        [
+            (pr("video_lesson_list"), statuses(LOGIN, 200, 200, 403, 403, 403)),
+            (pr("video_lesson_submit"), statuses(LOGIN, 405, 403, 403, 403, 403)),
+        ],
+    ),
+    (
+        r"^practice/videos/<int:pk>/(comments/|approve/|return/|resubmit/)?$",
+        "a video lesson: the trainee and their supervisors",
+        [
+            (
+                pr("video_lesson_detail", "video"),
+                statuses(LOGIN, 200, 404, 404, 404, 404),
+            ),
+            (pr("video_comment_create", "video"), PRACTICE_POST),
+            (pr("video_lesson_approve", "video"), PRACTICE_POST),
+            (pr("video_lesson_return", "video"), PRACTICE_POST),
+            (pr("video_lesson_resubmit", "video"), PRACTICE_POST),
+        ],
+    ),
+    (
+        r"^practice/videos/<int:pk>/(poster.jpg|<str:quality>.mp4)$",
+        "a video lesson's files: the trainee and their supervisors",
+        [
+            (
+                pr("video_lesson_poster", "video"),
+                statuses(LOGIN, 200, 404, 404, 404, 404),
+            ),
+            (
+                pr("video_lesson_file", "video", quality="main"),
+                statuses(LOGIN, 200, 404, 404, 404, 404),
+            ),
+        ],
+    ),
+    (
+        r"^practice/inbox/$",
+        "supervisor inbox (the supervisor's home)",
+        [(pr("inbox_show"), statuses(LOGIN, 403, 200, 403, 403, 403))],
     ),
 ]
 

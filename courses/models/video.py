@@ -62,6 +62,14 @@ class Video(models.Model):
         blank=True,
         related_name="+",
     )
+    in_library = models.BooleanField(
+        _("in the video library"),
+        default=True,
+        editable=False,
+        help_text=_(
+            "A trainee's own recording is not: only they and their reviewers see it."
+        ),
+    )
     original_name = models.CharField(max_length=255, editable=False)
     original_filename = models.CharField(
         _("file name"), max_length=255, blank=True, editable=False

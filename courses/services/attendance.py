@@ -337,11 +337,9 @@ def attendance_mark(
             before=before,
             after=after,
         )
-        # No attendance action exists in the audit log; a change to a
-        # person's record (and hours) is the closest.
         audit_record(
             actor=actor,
-            action=AuditAction.PERSON_CHANGE,
+            action=AuditAction.ATTENDANCE_CHANGE,
             obj=attendance,
             request=request,
             detail=f"attendance {locked.pk}: {before.get('status', '-')} → {status}: {reason}",

@@ -73,19 +73,32 @@ def _suffix(filename: str) -> str:
 
 
 def video_upload(
-    *, actor: User, upload: File, filename: str, title: str, unit: OrgUnit
+    *,
+    actor: User,
+    upload: File,
+    filename: str,
+    title: str,
+    unit: OrgUnit,
+    in_library: bool = True,
 ) -> Video:
     """Check an upload with ffprobe, store it and queue its processing.
 
     Coordinators upload for units in their subtree; anyone may upload for
     their own home unit (trainees' video lessons).  A refused file raises
     ``ValidationError`` with a sentence naming the reason, and nothing is
-    stored.  Processing is queued after the transaction commits.
+    stored.  Processing is queued after the transaction commits.  A video
+    not ``in_library`` (a trainee's own recording) stays out of the unit's
+    library: coordinators neither list nor reuse it.
     """
     if not (can_manage_unit(actor, unit) or unit.pk == actor.home_unit_id):
         raise PermissionDenied
     return _store(
-        upload=upload, filename=filename, title=title, unit=unit, uploaded_by=actor
+        upload=upload,
+        filename=filename,
+        title=title,
+        unit=unit,
+        uploaded_by=actor,
+        in_library=in_library,
     )
 
 
@@ -97,6 +110,7 @@ def _store(
     unit: OrgUnit,
     uploaded_by: User | None,
     queue: bool = True,
+    in_library: bool = True,
 ) -> Video:
     title = _clean_title(title, filename)
     with video_files.local_path_of(upload) as path:
@@ -106,7 +120,9 @@ def _store(
             raise ValidationError(refused.message, code=refused.code) from refused
         except transcoding.TranscodeFailed as failed:
             raise ValidationError(failed.message, code="probe_failed") from failed
-    video = Video(title=title, unit=unit, uploaded_by=uploaded_by)
+    video = Video(
+        title=title, unit=unit, uploaded_by=uploaded_by, in_library=in_library
+    )
     storage = video_files.video_storage()
     stored = storage.save(f"{video.key}/original{_suffix(filename)}", upload)
     try:

@@ -7,7 +7,7 @@ from .models import Role
 
 ROLE_HOMES = {
     Role.TRAINEE: ("courses:learn", _("My learning")),
-    Role.SUPERVISOR: ("core:supervisor_home", _("Supervision")),
+    Role.SUPERVISOR: ("supervision:inbox_show", _("Supervision")),
     Role.COORDINATOR: ("core:coordinator_home", _("Management")),
     Role.LEADER: ("reports:leader_home", _("Reports")),
 }
@@ -24,7 +24,7 @@ def role_homes(user) -> list[dict]:
 #: Pages every holder of one of the roles reaches from the navigation, after
 #: the role homes (named by URL, so core imports no app to its right).
 SHARED_PAGES = [
-    ("supervision:home", _("My practice"), {Role.TRAINEE, Role.SUPERVISOR}),
+    ("supervision:home", _("Practice"), set(Role.values)),
 ]
 
 

@@ -6,7 +6,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("supervise/", views.supervisor_home, name="supervisor_home"),
     path("manage/", views.coordinator_home, name="coordinator_home"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),

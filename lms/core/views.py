@@ -29,11 +29,6 @@ def home(request):
     return render(request, "core/no_role.html")
 
 
-@role_required(Role.SUPERVISOR)
-def supervisor_home(request):
-    return render(request, "core/supervisor_home.html")
-
-
 @role_required(Role.COORDINATOR)
 def coordinator_home(request):
     unit = request.user.home_unit

@@ -4,6 +4,7 @@ referrals."""
 import secrets
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -107,8 +108,23 @@ class CaseNote(models.Model):
         return f"{self.case} {self.session_on}"
 
 
+#: Extensions a stored consent form may carry; the service decides which
+#: from the file's first bytes, never from the uploaded name.
+CONSENT_FORM_EXTENSIONS = ("pdf", "jpg", "png")
+
+
+def private_storage():
+    """Consent forms carry the client's name: a storage with no public URL,
+    read only through the permission-checked view."""
+    return storages["private"]
+
+
 def consent_upload_to(instance, filename: str) -> str:
-    return f"consent/{instance.case_id}/{secrets.token_hex(8)}.pdf"
+    """A random name under the case's folder; nothing of the uploaded name
+    survives but an extension from ``CONSENT_FORM_EXTENSIONS``."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    ext = ext if ext in CONSENT_FORM_EXTENSIONS else "bin"
+    return f"consent/{instance.case_id}/{secrets.token_hex(16)}.{ext}"
 
 
 class Consent(models.Model):
@@ -131,7 +147,10 @@ class Consent(models.Model):
         _("case discussion in supervision"), default=False
     )
     form = models.FileField(
-        _("signed form"), upload_to=consent_upload_to, max_length=200
+        _("signed form"),
+        upload_to=consent_upload_to,
+        storage=private_storage,
+        max_length=200,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -1,9 +1,27 @@
 """The practice log (实践记录) and its sign-off history."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def _refuse_locked_delete():
+    raise PermissionDenied(
+        gettext("Approved practice entries are locked and cannot be deleted.")
+    )
+
+
+class PracticeEntryQuerySet(models.QuerySet):
+    """Entries, with a bulk ``delete`` that refuses approved rows (the
+    database trigger refuses their UPDATE; see migration 0002)."""
+
+    def delete(self):
+        if self.filter(status=PracticeEntry.Status.APPROVED).exists():
+            _refuse_locked_delete()
+        return super().delete()
 
 
 class PracticeEntry(models.Model):
@@ -131,6 +149,8 @@ class PracticeEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PracticeEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("practice entry")
         verbose_name_plural = _("practice entries")
@@ -168,6 +188,12 @@ class PracticeEntry(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    def delete(self, *args, **kwargs):
+        # A guard, not logic: the stored status decides, not a stale copy.
+        if type(self).objects.filter(pk=self.pk, status=self.Status.APPROVED).exists():
+            _refuse_locked_delete()
+        return super().delete(*args, **kwargs)
 
 
 class EntryTransition(models.Model):

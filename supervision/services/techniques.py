@@ -1,38 +1,31 @@
 """The three-client rule: a technique counts as mastered once the trainee
 has applied it with enough distinct clients, each entry approved and
-covered by a supervision."""
+covered by a supervision; their practice supervisor then confirms it."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lms.core.models import User
+from lms.core.models import AuditAction, Role, User
+from lms.core.services import audit_record
 
-from ..models import PracticeEntry, Technique, TechniqueMastery
+from ..models import Technique, TechniqueMastery
+from ..permissions import supervisor_ids_of
 from ..rules import rules_for
+from ..selectors.techniques import supervised_clients
+from .notices import notice_send
 
-
-def supervised_clients(*, person: User, technique: Technique) -> int:
-    """Distinct clients (cases) of approved, supervised technique entries;
-    amended originals count through their amendment only."""
-    return (
-        PracticeEntry.objects.filter(
-            person=person,
-            technique=technique,
-            kind=PracticeEntry.Kind.TECHNIQUE,
-            status=PracticeEntry.Status.APPROVED,
-            supervisions__isnull=False,
-            case__isnull=False,
-        )
-        .exclude(amendments__status=PracticeEntry.Status.APPROVED)
-        .values("case")
-        .distinct()
-        .count()
-    )
+__all__ = ["mastery_confirm", "mastery_refresh", "supervised_clients"]
 
 
 def mastery_refresh(*, person: User, technique: Technique) -> TechniqueMastery | None:
     """Record mastery when the count reaches the rule's number (3 by
-    default); idempotent, and never withdraws a mastery once reached.
+    default) and ask the person's practice supervisors to confirm it.
+
+    Idempotent (one row per person and technique; the notices go out only
+    when the row is created) and never withdraws a mastery once reached.
     Returns the mastery row, or ``None`` while the count is short."""
     existing = TechniqueMastery.objects.filter(
         person=person, technique=technique
@@ -43,7 +36,69 @@ def mastery_refresh(*, person: User, technique: Technique) -> TechniqueMastery |
     if supervised_clients(person=person, technique=technique) < needed:
         return None
     with transaction.atomic():
-        mastery, _created = TechniqueMastery.objects.get_or_create(
+        mastery, created = TechniqueMastery.objects.get_or_create(
             person=person, technique=technique, defaults={"reached_at": timezone.now()}
         )
+        if created:
+            _ask_supervisors(mastery)
     return mastery
+
+
+def _ask_supervisors(mastery: TechniqueMastery) -> None:
+    text = _(
+        "%(person)s has applied %(technique)s with %(count)s supervised clients; "
+        "please confirm the mastery."
+    ) % {
+        "person": str(mastery.person),
+        "technique": str(mastery.technique),
+        "count": rules_for(mastery.person.home_unit).mastery_clients,
+    }
+    url = reverse("supervision:technique_person", args=[mastery.person_id])
+    for supervisor in User.objects.filter(
+        pk__in=supervisor_ids_of(mastery.person), is_active=True
+    ):
+        notice_send(person=supervisor, text=text, url=url)
+
+
+def can_confirm_mastery(user: User, mastery: TechniqueMastery) -> bool:
+    """A supervisor of the person's practice (``supervisor_ids_of``),
+    never the person themselves."""
+    return (
+        user.is_authenticated
+        and user.pk != mastery.person_id
+        and user.has_role(Role.SUPERVISOR)
+        and user.pk in supervisor_ids_of(mastery.person)
+    )
+
+
+def mastery_confirm(
+    *, actor: User, mastery: TechniqueMastery, request=None
+) -> TechniqueMastery:
+    """Confirm ``mastery`` as ``actor``, a practice supervisor of the
+    person.  Idempotent: a confirmed mastery stays as first confirmed.
+    Audited as a sign-off; the person gets a notice."""
+    if not can_confirm_mastery(actor, mastery):
+        raise PermissionDenied(
+            _("Only a supervisor of this trainee may confirm the mastery.")
+        )
+    with transaction.atomic():
+        row = TechniqueMastery.objects.select_for_update().get(pk=mastery.pk)
+        if row.confirmed_at is not None:
+            return row
+        row.confirmed_by = actor
+        row.confirmed_at = timezone.now()
+        row.save(update_fields=["confirmed_by", "confirmed_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.SIGN_OFF,
+            obj=row,
+            request=request,
+            detail="technique mastery confirmed",
+        )
+        notice_send(
+            person=row.person,
+            text=_("%(supervisor)s confirmed your mastery of %(technique)s.")
+            % {"supervisor": str(actor), "technique": str(row.technique)},
+            url=reverse("supervision:technique_list"),
+        )
+    return row

@@ -1,3 +1,192 @@
-"""Wagtail admin viewsets for supervisions."""
+"""Wagtail admin for supervision: supervisor assignments (scoped to the
+coordinator's subtree: trainee and supervisor both inside it) and the
+technique catalogue."""
 
-VIEWSETS: list = []
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
+
+from lms.core.models import Role
+from lms.core.selectors import people_manageable_by
+from lms.core.viewsets import scoped_view
+
+from ..models import SupervisorAssignment, Technique
+from ..services.supervisions import supervisor_assign, supervisor_assignment_end
+
+
+def _assignments(user):
+    """Assignments whose trainee and supervisor are both the coordinator's."""
+    people = people_manageable_by(user=user)
+    return SupervisorAssignment.objects.filter(
+        trainee__in=people, supervisor__in=people
+    ).select_related("trainee", "supervisor")
+
+
+class _NoModelValidation:
+    """The service checks the rules and answers in whole sentences; the
+    model's constraint messages would only name the constraints."""
+
+    def _post_clean(self):
+        pass
+
+
+class AssignmentForm(_NoModelValidation, WagtailAdminModelForm):
+    class Meta:
+        model = SupervisorAssignment
+        fields = ["trainee", "supervisor", "kind", "starts_on"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_user is not None:
+            people = people_manageable_by(user=for_user).filter(is_active=True)
+            self.fields["trainee"].queryset = people.order_by("full_name", "username")
+            self.fields["supervisor"].queryset = (
+                people.filter(groups__name=Role.SUPERVISOR)
+                .distinct()
+                .order_by("full_name", "username")
+            )
+        if not self.is_bound:
+            self.initial.setdefault("starts_on", timezone.localdate())
+
+
+class AssignmentEndForm(_NoModelValidation, WagtailAdminModelForm):
+    class Meta:
+        model = SupervisorAssignment
+        fields = ["ends_on"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ends_on"].required = True
+        self.fields["ends_on"].error_messages["required"] = _(
+            "Give the date the assignment ends."
+        )
+        if not self.is_bound and self.instance.ends_on is None:
+            self.initial["ends_on"] = timezone.localdate()
+
+
+class _ServiceErrorsOnForm:
+    """A service's ``ValidationError`` shown on the form like any invalid
+    input; nothing was saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class AssignmentCreateView(
+    _ServiceErrorsOnForm, scoped_view(generic.CreateView, _assignments)
+):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        assignment = supervisor_assign(
+            actor=self.request.user,
+            trainee=data["trainee"],
+            supervisor=data["supervisor"],
+            kind=data["kind"],
+            starts_on=data["starts_on"],
+            request=self.request,
+        )
+        log(instance=assignment, action="wagtail.create", user=self.request.user)
+        return assignment
+
+
+class AssignmentEndView(
+    _ServiceErrorsOnForm, scoped_view(generic.EditView, _assignments)
+):
+    def save_instance(self):
+        assignment = SupervisorAssignment.objects.get(pk=self.object.pk)
+        assignment = supervisor_assignment_end(
+            actor=self.request.user,
+            assignment=assignment,
+            ends_on=self.form.cleaned_data["ends_on"],
+            request=self.request,
+        )
+        log(instance=assignment, action="wagtail.edit", user=self.request.user)
+        return assignment
+
+
+class SupervisorAssignmentViewSet(ModelViewSet):
+    model = SupervisorAssignment
+    url_namespace = "supervisor_assignments"
+    icon = "user"
+    menu_label = _("Supervisor assignments")
+    menu_order = 330
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    index_view_class = scoped_view(generic.IndexView, _assignments)
+    add_view_class = AssignmentCreateView
+    edit_view_class = AssignmentEndView
+    delete_view_class = scoped_view(generic.DeleteView, _assignments)
+    history_view_class = scoped_view(generic.HistoryView, _assignments)
+    usage_view_class = scoped_view(generic.UsageView, _assignments)
+    list_display = ["trainee", "supervisor", "kind", "starts_on", "ends_on"]
+    list_filter = ["kind"]
+    search_fields = [
+        "trainee__full_name",
+        "trainee__username",
+        "supervisor__full_name",
+        "supervisor__username",
+    ]
+    search_backend_name = None
+    ordering = ["-starts_on", "-id"]
+    list_export = ["trainee", "supervisor", "kind", "starts_on", "ends_on"]
+    export_filename = "supervisor-assignments"
+
+    def get_form_class(self, for_update=False):
+        return AssignmentEndForm if for_update else AssignmentForm
+
+
+class TechniqueForm(WagtailAdminModelForm):
+    class Meta:
+        model = Technique
+        fields = ["name", "description", "is_active"]
+        error_messages = {
+            "name": {"unique": _("A technique of this name is already listed.")}
+        }
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give the technique a name."))
+        return name
+
+
+class TechniqueViewSet(ModelViewSet):
+    """The catalogue of techniques; a technique in use is retired by
+    unticking "offered", never deleted."""
+
+    model = Technique
+    url_namespace = "techniques_admin"
+    icon = "list-ul"
+    menu_label = _("Techniques")
+    menu_order = 340
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "description"]
+    search_backend_name = None
+    ordering = ["name"]
+    list_export = ["name", "description", "is_active"]
+    export_filename = "techniques"
+
+    def get_form_class(self, for_update=False):
+        return TechniqueForm
+
+
+VIEWSETS = [
+    SupervisorAssignmentViewSet("supervisor_assignments"),
+    TechniqueViewSet("techniques"),
+]

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HOMES = {
     # username: (path, Chinese heading, English heading)
     "trainee": ("/learn/", "我的学习", "My learning"),
-    "supervisor": ("/supervise/", "督导", "Supervision"),
+    "supervisor": ("/practice/inbox/", "督导", "Supervision"),
     "coordinator": ("/manage/", "管理", "Management"),
     "leader": ("/reports/", "报表", "Reports"),
 }

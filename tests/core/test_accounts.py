@@ -11,7 +11,7 @@ from tests.factories.core import UserFactory
     "user_attr, home",
     [
         ("trainee", "/learn/"),
-        ("supervisor", "/supervise/"),
+        ("supervisor", "/practice/inbox/"),
         ("coordinator", "/manage/"),
         ("leader", "/reports/"),
     ],
@@ -115,7 +115,7 @@ def test_mfa_enrolled_supervisor_passes(org, login, settings):
     Authenticator.objects.create(
         user=org.supervisor, type=Authenticator.Type.TOTP, data={"secret": "x"}
     )
-    assert login(org.supervisor).get("/supervise/").status_code == 200
+    assert login(org.supervisor).get("/practice/inbox/").status_code == 200
 
 
 def test_mfa_is_offered_to_everyone(org, login):

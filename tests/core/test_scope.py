@@ -67,7 +67,7 @@ def test_person_with_several_roles_gets_every_role_home(org, login):
     person = UserFactory(home_unit=org.east, roles=[Role.TRAINEE, Role.SUPERVISOR])
     client = login(person)
     assert client.get(reverse("courses:learn")).status_code == 200
-    assert client.get(reverse("core:supervisor_home")).status_code == 200
+    assert client.get(reverse("supervision:inbox_show")).status_code == 200
     assert client.get(reverse("core:coordinator_home")).status_code == 403
 
 

@@ -426,7 +426,7 @@ def test_a_correction_reverses_and_credits_again_never_edits(org, lecture):
         ("absent", "present", "核实后在场"),
     ]
     assert all(c.actor == org.coordinator for c in changes)
-    assert AuditEvent.objects.filter(action=AuditAction.PERSON_CHANGE).count() == 2
+    assert AuditEvent.objects.filter(action=AuditAction.ATTENDANCE_CHANGE).count() == 2
 
 
 def test_marking_someone_present_by_hand_credits_them(org, lecture):

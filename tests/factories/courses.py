@@ -66,11 +66,13 @@ def make_lesson(
 
 
 def make_ready_video(
-    unit, *, title="测试视频", duration=60.0, data=b"\x00" * 2048
+    unit, *, title="测试视频", duration=60.0, data=b"\x00" * 2048, **fields
 ) -> Video:
     """A video marked ready, with small placeholder files in storage (no
     ffmpeg): for tests about progress, permissions and serving."""
-    video = Video(title=title, unit=unit, status=Video.Status.READY, duration=duration)
+    video = Video(
+        title=title, unit=unit, status=Video.Status.READY, duration=duration, **fields
+    )
     storage = video_storage()
     names = {}
     for part, filename in (

@@ -22,6 +22,9 @@ class AuditAction(models.TextChoices):
     SIGN_OFF = "sign_off", _("Signed off")
     CONSENT_CHANGE = "consent_change", _("Consent changed")
     CASE_NOTES_READ = "case_notes_read", _("Case notes read")
+    CASE_CHANGE = "case_change", _("Case changed")
+    SUPERVISOR_ASSIGNMENT = "supervisor_assignment", _("Supervisor assignment changed")
+    ATTENDANCE_CHANGE = "attendance_change", _("Attendance changed")
 
 
 class AuditQuerySet(models.QuerySet):

@@ -1,0 +1,193 @@
+"""Reads of the practice log (实践记录), scoped to the acting user.
+
+Views fetch entries through ``practice_entry_get_for``, so an entry the
+user may not see is a 404 whether or not it exists.  Drafts are the
+trainee's own workspace: no one else sees them until they are submitted.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from courses.models import Attendance, OfflineSession
+from lms.core.models import HoursCategory, OrgUnit, User
+from lms.core.permissions import is_scoped_manager
+from lms.core.selectors import hours_for_person
+
+from ..models import (
+    Case,
+    DutyShift,
+    EntryTransition,
+    Pairing,
+    PracticeEntry,
+    ShiftSignup,
+    SupervisionKind,
+    SupervisorAssignment,
+    Technique,
+)
+
+#: How far back shift and session choices on the form reach.
+CHOICE_DAYS = 366
+
+
+def _supervises_q(user: User, field: str = "person") -> Q:
+    """The entry's person has ``user`` as open practice supervisor or as
+    mentor (the same rule as ``permissions.can_view_entry``)."""
+    today = timezone.localdate()
+    assigned = SupervisorAssignment.objects.filter(
+        supervisor=user,
+        kind=SupervisionKind.PRACTICE,
+        ends_on__isnull=True,
+        starts_on__lte=today,
+        trainee=OuterRef(field),
+    )
+    paired = Pairing.objects.filter(
+        mentor=user, ends_on__isnull=True, mentee=OuterRef(field)
+    )
+    return Q(Exists(assigned)) | Q(Exists(paired))
+
+
+def practice_entries_visible_to(*, user: User) -> QuerySet[PracticeEntry]:
+    """Entries ``user`` may read: their own (drafts included); others'
+    once submitted, for the trainee's practice supervisors and mentors,
+    the supervisor on duty at the linked shift, and coordinators and
+    leaders over the entry's unit.  Superusers see all but drafts."""
+    entries = PracticeEntry.objects.select_related(
+        "person", "unit", "technique", "case", "shift", "session"
+    )
+    if not user.is_authenticated:
+        return entries.none()
+    others = ~Q(status=PracticeEntry.Status.DRAFT)
+    if user.is_superuser:
+        return entries.filter(Q(person=user) | others)
+    reach = _supervises_q(user) | Q(shift__supervisor=user)
+    if is_scoped_manager(user) and user.home_unit_id is not None:
+        reach |= Q(unit__path__startswith=user.home_unit.path)
+    return entries.filter(Q(person=user) | (others & reach))
+
+
+def practice_entry_get_for(*, user: User, pk: int) -> PracticeEntry:
+    """One entry ``user`` may read, or 404."""
+    return get_object_or_404(practice_entries_visible_to(user=user), pk=pk)
+
+
+def practice_entry_history(*, entry: PracticeEntry) -> QuerySet[EntryTransition]:
+    """The entry's sign-off steps, oldest first, with their actors."""
+    return entry.transitions.select_related("actor").order_by("created_at", "id")
+
+
+def entries_with_amendments(entries: QuerySet[PracticeEntry]) -> QuerySet:
+    """``entries`` with their amendments prefetched (for "superseded by")."""
+    return entries.prefetch_related(
+        Prefetch(
+            "amendments",
+            queryset=PracticeEntry.objects.order_by("-id"),
+            to_attr="amendment_list",
+        )
+    )
+
+
+def superseding_amendment(entry: PracticeEntry) -> PracticeEntry | None:
+    """The approved amendment that replaced ``entry``, if any."""
+    if entry.status != PracticeEntry.Status.APPROVED:
+        return None
+    return (
+        entry.amendments.filter(status=PracticeEntry.Status.APPROVED)
+        .order_by("-id")
+        .first()
+    )
+
+
+def open_amendment(entry: PracticeEntry) -> PracticeEntry | None:
+    """An amendment of ``entry`` not yet approved, if any."""
+    return (
+        entry.amendments.exclude(status=PracticeEntry.Status.APPROVED)
+        .order_by("-id")
+        .first()
+    )
+
+
+def approved_practice_hours(*, person: User) -> Decimal:
+    """Practice hours standing in the ledger (credits less reversals)."""
+    return hours_for_person(person=person).get(HoursCategory.PRACTICE, Decimal("0"))
+
+
+# --- what an entry may link to ------------------------------------------------
+
+
+def _ancestor_paths(unit: OrgUnit) -> list[str]:
+    step = unit.steplen
+    return [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
+
+
+def cases_in_reach(*, person: User) -> QuerySet[Case]:
+    """Cases an entry of ``person`` may reference: those of their home
+    unit or of a unit above it (a station's cases serve its rooms)."""
+    if person.home_unit_id is None:
+        return Case.objects.none()
+    return Case.objects.filter(unit__path__in=_ancestor_paths(person.home_unit))
+
+
+def case_for_entry(*, user: User, client_code: str) -> Case | None:
+    """The case with ``client_code`` within ``user``'s reach, or ``None``:
+    an unknown code and another unit's code look the same."""
+    code = (client_code or "").strip().upper()
+    if not code or len(code) > 12 or "\x00" in code:
+        return None
+    return cases_in_reach(person=user).filter(client_code=code).first()
+
+
+def shifts_attended_by(*, person: User) -> QuerySet[DutyShift]:
+    """Recent shifts ``person`` checked in to (what an entry may link)."""
+    attended = ShiftSignup.objects.filter(
+        shift=OuterRef("pk"), person=person, checked_in_at__isnull=False
+    )
+    since = timezone.now() - datetime.timedelta(days=CHOICE_DAYS)
+    return (
+        DutyShift.objects.filter(Exists(attended), starts_at__gte=since)
+        .select_related("unit")
+        .order_by("-starts_at")
+    )
+
+
+def sessions_attended_by(*, person: User) -> QuerySet[OfflineSession]:
+    """Recent offline sessions ``person`` was present at."""
+    present = Attendance.objects.filter(
+        session=OuterRef("pk"), person=person, status=Attendance.Status.PRESENT
+    )
+    since = timezone.now() - datetime.timedelta(days=CHOICE_DAYS)
+    return OfflineSession.objects.filter(
+        Exists(present), starts_at__gte=since
+    ).order_by("-starts_at")
+
+
+def techniques_offered() -> QuerySet[Technique]:
+    return Technique.objects.filter(is_active=True).order_by("name")
+
+
+# --- a supervisee's log -----------------------------------------------------------
+
+
+def trainee_get_for_log(*, user: User, pk: int) -> User:
+    """A trainee whose log ``user`` may open as their practice supervisor
+    or mentor; 404 for anyone else (coordinators use the admin)."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        User.objects.filter(_supervises_q(user, field="pk")).exclude(pk=user.pk),
+        pk=pk,
+    )
+
+
+def filter_entries(entries: QuerySet, *, status: str = "", kind: str = "") -> QuerySet:
+    """``entries`` narrowed by a status and a kind from a query string;
+    unknown values are ignored."""
+    if status in PracticeEntry.Status.values:
+        entries = entries.filter(status=status)
+    if kind in PracticeEntry.Kind.values:
+        entries = entries.filter(kind=kind)
+    return entries

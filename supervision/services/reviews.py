@@ -1,0 +1,337 @@
+"""Trainee video lessons: submit through the courses video pipeline, review
+with timestamped comments, approve (a practice entry) or return.
+
+The status follows ``VideoLessonSubmission.TRANSITIONS``; every step
+writes a ``ReviewTransition``, and the trainee gets a notice when their
+lesson is approved or returned.
+"""
+
+import math
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses import storage as video_files
+from courses.models import LessonPage, Video
+from courses.selectors import lessons_visible_to
+from courses.services.videos import video_upload
+from lms.core.models import Role, User
+
+from ..models import (
+    PracticeEntry,
+    ReviewTransition,
+    VideoLessonSubmission,
+    VideoReviewComment,
+)
+from ..selectors.reviews import can_review, mmss
+from .entries import (
+    practice_entry_approve,
+    practice_entry_create,
+    practice_entry_submit,
+)
+from .notices import notice_send
+
+Status = VideoLessonSubmission.Status
+#: A video lesson lasts at most five minutes (a little slack for encoders).
+MAX_SECONDS = 5 * 60
+_SLACK_SECONDS = 0.5
+TITLE_MAX = VideoLessonSubmission._meta.get_field("title").max_length
+COMMENT_MAX = 2000
+
+
+def _clean_text(value, *, max_length: int, empty_message: str, long_message: str):
+    text = str(value or "").strip()
+    if "\x00" in text:
+        raise ValidationError(_("The text holds characters that cannot be saved."))
+    if not text and empty_message:
+        raise ValidationError(empty_message)
+    if len(text) > max_length:
+        raise ValidationError(long_message % {"max": max_length})
+    return text
+
+
+def _clean_title(title: str) -> str:
+    return _clean_text(
+        title,
+        max_length=TITLE_MAX,
+        empty_message=_("Please give the video lesson a title."),
+        long_message=_("The title is too long; keep it under %(max)s characters."),
+    )
+
+
+def _clean_comment(comment: str, *, required: bool) -> str:
+    return _clean_text(
+        comment,
+        max_length=COMMENT_MAX,
+        empty_message=_("Please write a comment.") if required else "",
+        long_message=_("The comment is too long; keep it under %(max)s characters."),
+    )
+
+
+def _check_may_submit(actor: User, lesson: LessonPage | None) -> None:
+    if not actor.is_authenticated or not actor.has_role(Role.TRAINEE):
+        raise PermissionDenied
+    if actor.home_unit_id is None:
+        raise ValidationError(
+            _("Your account has no home unit; ask your coordinator to set it.")
+        )
+    if (
+        lesson is not None
+        and not lessons_visible_to(user=actor).filter(pk=lesson.pk).exists()
+    ):
+        raise ValidationError(_("Please choose a lesson you can open."))
+
+
+def _upload(*, actor: User, file: File, title: str) -> Video:
+    """The courses pipeline's upload, refusing lessons over five minutes."""
+    filename = getattr(file, "name", "") or ""
+    video = video_upload(
+        actor=actor,
+        upload=file,
+        filename=filename,
+        title=title,
+        unit=actor.home_unit,
+        in_library=False,
+    )
+    if video.duration is None or video.duration > MAX_SECONDS + _SLACK_SECONDS:
+        _discard(video)  # the row goes with the caller's transaction
+        raise ValidationError(
+            _("A video lesson may last at most five minutes; this one is longer."),
+            code="too_long",
+        )
+    return video
+
+
+def _discard(video: Video | None) -> None:
+    """Remove the stored files of an upload whose transaction failed."""
+    if video is not None and video.key:
+        video_files.delete_folder(video_files.video_storage(), str(video.key))
+
+
+def _record(submission, *, actor: User, old: str, comment: str = "") -> None:
+    ReviewTransition.objects.create(
+        submission=submission,
+        from_status=old,
+        to_status=submission.status,
+        actor=actor,
+        comment=comment,
+    )
+
+
+def video_lesson_submit(
+    *, actor: User, title: str, lesson: LessonPage | None = None, file: File
+) -> VideoLessonSubmission:
+    """A trainee hands in a video lesson (at most five minutes).
+
+    The file goes through ``courses.services.videos.video_upload`` (the
+    same checks and refusals; processing queued after commit) as a video
+    of the trainee's home unit.  A refused file raises ``ValidationError``
+    with a sentence and nothing is kept, neither rows nor files.
+    """
+    title = _clean_title(title)
+    _check_may_submit(actor, lesson)
+    video = None
+    try:
+        with transaction.atomic():
+            video = _upload(actor=actor, file=file, title=title)
+            submission = VideoLessonSubmission.objects.create(
+                person=actor,
+                title=title,
+                lesson=lesson,
+                video=video,
+                submitted_at=timezone.now(),
+            )
+            _record(submission, actor=actor, old="")
+    except BaseException:
+        _discard(video)
+        raise
+    return submission
+
+
+def _locked(submission: VideoLessonSubmission) -> VideoLessonSubmission:
+    return (
+        VideoLessonSubmission.objects.select_for_update()
+        .select_related("person", "video")
+        .get(pk=submission.pk)
+    )
+
+
+def _check_move(submission: VideoLessonSubmission, to: str) -> None:
+    if to not in VideoLessonSubmission.TRANSITIONS[submission.status]:
+        raise ValidationError(
+            _("A video lesson cannot go from %(old)s to %(new)s.")
+            % {"old": submission.get_status_display(), "new": Status(to).label}
+        )
+
+
+def _check_replaceable(submission: VideoLessonSubmission) -> None:
+    """Returned lessons take a new video; so does one still waiting whose
+    video could not be processed (else the trainee would be stuck)."""
+    failed = (
+        submission.status == Status.SUBMITTED
+        and submission.video.status == Video.Status.FAILED
+    )
+    if not failed:
+        _check_move(submission, Status.SUBMITTED)
+
+
+def video_lesson_resubmit(
+    *, actor: User, submission: VideoLessonSubmission, file: File
+) -> VideoLessonSubmission:
+    """The trainee hands in a new video for a returned lesson (or one whose
+    video failed).  The old video stays, with the comments made on it."""
+    if not actor.is_authenticated or actor.pk != submission.person_id:
+        raise PermissionDenied
+    video = None
+    try:
+        with transaction.atomic():
+            submission = _locked(submission)
+            _check_replaceable(submission)
+            _check_may_submit(actor, None)
+            video = _upload(actor=actor, file=file, title=submission.title)
+            old = submission.status
+            submission.video = video
+            submission.status = Status.SUBMITTED
+            submission.submitted_at = timezone.now()
+            submission.save(update_fields=["video", "status", "submitted_at"])
+            note = "" if old == Status.RETURNED else _("The video was replaced.")
+            _record(submission, actor=actor, old=old, comment=note)
+    except BaseException:
+        _discard(video)
+        raise
+    return submission
+
+
+def _check_review(actor: User, submission: VideoLessonSubmission) -> None:
+    if not can_review(actor, submission):
+        raise PermissionDenied
+    if submission.video.status != Video.Status.READY:
+        raise ValidationError(
+            _("This video lesson can be reviewed once its video is ready.")
+        )
+
+
+def video_review_comment(
+    *, actor: User, submission: VideoLessonSubmission, at_seconds: int, body: str
+) -> VideoReviewComment:
+    """A reviewer pins a comment to a moment of the video under review."""
+    body = _clean_comment(body, required=True)
+    with transaction.atomic():
+        submission = _locked(submission)
+        _check_review(actor, submission)
+        if submission.status != Status.SUBMITTED:
+            raise ValidationError(
+                _("Comments can be added only while the lesson waits for review.")
+            )
+        duration = submission.video.duration or 0
+        if not isinstance(at_seconds, int) or not 0 <= at_seconds <= duration:
+            raise ValidationError(
+                _("Choose a moment within the video, between 0:00 and %(end)s.")
+                % {"end": mmss(duration)}
+            )
+        return VideoReviewComment.objects.create(
+            submission=submission,
+            video=submission.video,
+            author=actor,
+            at_seconds=at_seconds,
+            body=body,
+        )
+
+
+def _notify(submission: VideoLessonSubmission, text: str) -> None:
+    url = reverse("supervision:video_lesson_detail", args=[submission.pk])
+    notice_send(person=submission.person, text=text, url=url)
+
+
+def _entry_for(
+    *, actor: User, submission: VideoLessonSubmission, comment: str, request
+) -> PracticeEntry:
+    """The approved practice entry a video lesson counts as, made through
+    the practice log's own services (hours and history as usual)."""
+    person = submission.person
+    entry = practice_entry_create(
+        actor=person,
+        kind=PracticeEntry.Kind.VIDEO_LESSON,
+        occurred_on=timezone.localdate(submission.submitted_at),
+        minutes=max(1, math.ceil(submission.video.duration / 60)),
+        title=submission.title,
+    )
+    # Each step gets the row fresh: the services lock and re-read it.
+    practice_entry_submit(actor=person, entry=_fresh(entry), request=request)
+    practice_entry_approve(
+        actor=actor, entry=_fresh(entry), comment=comment, request=request
+    )
+    return _fresh(entry)
+
+
+def _fresh(entry: PracticeEntry) -> PracticeEntry:
+    return PracticeEntry.objects.get(pk=entry.pk)
+
+
+def video_lesson_approve(
+    *,
+    actor: User,
+    submission: VideoLessonSubmission,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> VideoLessonSubmission:
+    """A supervisor of the trainee approves the lesson.
+
+    In one transaction: an approved practice entry of kind video lesson
+    (minutes: the video's duration rounded up) is made, submitted and
+    approved through the practice log's services, so the hours are credited
+    once, and it is linked to the submission.  Approving twice is refused.
+    """
+    comment = _clean_comment(comment, required=False)
+    with transaction.atomic():
+        submission = _locked(submission)
+        _check_review(actor, submission)
+        _check_move(submission, Status.APPROVED)
+        entry = _entry_for(
+            actor=actor, submission=submission, comment=comment, request=request
+        )
+        submission.entry = entry
+        _review(submission, actor=actor, to=Status.APPROVED, comment=comment)
+        _notify(
+            submission,
+            _("Your video lesson “%(title)s” was approved.")
+            % {"title": submission.title},
+        )
+    return submission
+
+
+def _review(submission, *, actor: User, to: str, comment: str) -> None:
+    old = submission.status
+    submission.status = to
+    submission.reviewed_by = actor
+    submission.reviewed_at = timezone.now()
+    submission.save(update_fields=["status", "reviewed_by", "reviewed_at", "entry"])
+    _record(submission, actor=actor, old=old, comment=comment)
+
+
+def video_lesson_return(
+    *,
+    actor: User,
+    submission: VideoLessonSubmission,
+    comment: str,
+    request: HttpRequest | None = None,
+) -> VideoLessonSubmission:
+    """A supervisor of the trainee returns the lesson with a comment; the
+    trainee may then hand in a new video."""
+    comment = _clean_comment(comment, required=True)
+    with transaction.atomic():
+        submission = _locked(submission)
+        _check_review(actor, submission)
+        _check_move(submission, Status.RETURNED)
+        _review(submission, actor=actor, to=Status.RETURNED, comment=comment)
+        _notify(
+            submission,
+            _("Your video lesson “%(title)s” was returned: %(comment)s")
+            % {"title": submission.title, "comment": comment},
+        )
+    return submission
