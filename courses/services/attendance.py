@@ -62,8 +62,57 @@ def _minutes(delta: datetime.timedelta) -> int:
 # --- self check-in and check-out -----------------------------------------------
 
 
-def _wrong_codes_key(session: OfflineSession, person: User) -> str:
-    return f"sessions:wrong-codes:{session.pk}:{person.pk}"
+def _count_wrong(key: str) -> None:
+    cache.add(key, 0, WRONG_CODES_PAUSE)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, WRONG_CODES_PAUSE)
+
+
+def scan_verify(
+    *,
+    scope: str,
+    subject_id: int,
+    secret: str,
+    person: User,
+    token: str | None,
+    code: str | None,
+    now: datetime.datetime,
+    too_many: str,
+) -> str:
+    """Check a rotating QR token or a short code of any check-in screen
+    (an offline session, a duty shift); the method it stands for.
+
+    Wrong codes are counted per ``scope``, subject and person, and refused
+    with ``too_many`` (a sentence with ``%(minutes)s``) after
+    ``MAX_WRONG_CODES``.  Every refusal is a ``ValidationError`` carrying
+    the sentence of ``courses.attendance``.
+    """
+    keyed = {"session_id": subject_id, "secret": secret, "now": now}
+    if token is not None:
+        try:
+            tokens.check_token(token, **keyed)
+        except tokens.CheckInRefused as refused:
+            raise ValidationError(refused.message, code=refused.code) from refused
+        return Attendance.Method.QR
+    if code is None:
+        raise ValidationError(
+            _("Scan the code on the screen, or enter the six digits shown under it."),
+            code="missing",
+        )
+    key = f"{scope}:wrong-codes:{subject_id}:{person.pk}"
+    if (cache.get(key) or 0) >= MAX_WRONG_CODES:
+        raise ValidationError(
+            too_many % {"minutes": WRONG_CODES_PAUSE // 60}, code="too_many"
+        )
+    try:
+        tokens.check_short_code(code, **keyed)
+    except tokens.CheckInRefused as refused:
+        if not isinstance(refused, tokens.CodeInvalid):
+            _count_wrong(key)
+        raise ValidationError(refused.message, code=refused.code) from refused
+    return Attendance.Method.CODE
 
 
 def _verify(
@@ -74,39 +123,18 @@ def _verify(
     code: str | None,
     now: datetime.datetime,
 ) -> str:
-    """Check the token or short code; the method it stands for."""
-    secret = {"session_id": session.pk, "secret": session.secret, "now": now}
-    if token is not None:
-        try:
-            tokens.check_token(token, **secret)
-        except tokens.CheckInRefused as refused:
-            raise ValidationError(refused.message, code=refused.code) from refused
-        return Attendance.Method.QR
-    if code is None:
-        raise ValidationError(
-            _("Scan the code on the screen, or enter the six digits shown under it."),
-            code="missing",
-        )
-    key = _wrong_codes_key(session, person)
-    if (cache.get(key) or 0) >= MAX_WRONG_CODES:
-        raise ValidationError(
-            _(
-                "Too many wrong codes. Wait %(minutes)s minutes, or ask the coordinator to mark you present."
-            )
-            % {"minutes": WRONG_CODES_PAUSE // 60},
-            code="too_many",
-        )
-    try:
-        tokens.check_short_code(code, **secret)
-    except tokens.CheckInRefused as refused:
-        if not isinstance(refused, tokens.CodeInvalid):
-            cache.add(key, 0, WRONG_CODES_PAUSE)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, WRONG_CODES_PAUSE)
-        raise ValidationError(refused.message, code=refused.code) from refused
-    return Attendance.Method.CODE
+    return scan_verify(
+        scope="sessions",
+        subject_id=session.pk,
+        secret=session.secret,
+        person=person,
+        token=token,
+        code=code,
+        now=now,
+        too_many=_(
+            "Too many wrong codes. Wait %(minutes)s minutes, or ask the coordinator to mark you present."
+        ),
+    )
 
 
 def _require_on_list(person: User, session: OfflineSession) -> None:

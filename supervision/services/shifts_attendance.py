@@ -17,19 +17,16 @@ Decisions:
 
 import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import attendance as tokens
 from courses.services.attendance import (
     CHECK_IN_OPENS_BEFORE,
     CHECK_OUT_CLOSES_AFTER,
-    MAX_WRONG_CODES,
-    WRONG_CODES_PAUSE,
+    scan_verify,
 )
 from lms.core.models import AuditAction, User
 from lms.core.services import audit_record
@@ -45,52 +42,22 @@ def _minutes(delta: datetime.timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
-def _wrong_codes_key(shift: DutyShift, person: User) -> str:
-    return f"shifts:wrong-codes:{shift.pk}:{person.pk}"
-
-
-def _count_wrong(key: str) -> None:
-    cache.add(key, 0, WRONG_CODES_PAUSE)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WRONG_CODES_PAUSE)
-
-
 def _verify(
     *, person: User, shift: DutyShift, token, code, now: datetime.datetime
 ) -> None:
-    """Check the token or the short code; a ``ValidationError`` with the
-    sentence of ``courses.attendance`` otherwise."""
-    secret = {"session_id": shift.pk, "secret": shift.secret, "now": now}
-    try:
-        if token is not None:
-            tokens.check_token(token, **secret)
-            return
-        if code is None:
-            raise ValidationError(
-                _(
-                    "Scan the code on the screen, or enter the six digits shown under it."
-                ),
-                code="missing",
-            )
-        key = _wrong_codes_key(shift, person)
-        if (cache.get(key) or 0) >= MAX_WRONG_CODES:
-            raise ValidationError(
-                _(
-                    "Too many wrong codes. Wait %(minutes)s minutes, or ask the supervisor on duty."
-                )
-                % {"minutes": WRONG_CODES_PAUSE // 60},
-                code="too_many",
-            )
-        try:
-            tokens.check_short_code(code, **secret)
-        except tokens.CheckInRefused as refused:
-            if not isinstance(refused, tokens.CodeInvalid):
-                _count_wrong(key)
-            raise
-    except tokens.CheckInRefused as refused:
-        raise ValidationError(refused.message, code=refused.code) from refused
+    """The sessions' token and code check, keyed by the shift's secret."""
+    scan_verify(
+        scope="shifts",
+        subject_id=shift.pk,
+        secret=shift.secret,
+        person=person,
+        token=token,
+        code=code,
+        now=now,
+        too_many=_(
+            "Too many wrong codes. Wait %(minutes)s minutes, or ask the supervisor on duty."
+        ),
+    )
 
 
 def _held_place(shift: DutyShift, person: User) -> ShiftSignup:
