@@ -7,6 +7,13 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from lms.core.selectors import units_manageable_by
 
 from .models import Video
+from .services.videos import video_title_clean
+
+
+def _typed_title(form) -> str:
+    """The title as typed, without bidi or other control characters (which
+    could make it read backwards in every listing)."""
+    return video_title_clean(form.cleaned_data.get("title", ""))
 
 
 class VideoUploadForm(WagtailAdminModelForm):
@@ -36,6 +43,10 @@ class VideoUploadForm(WagtailAdminModelForm):
             if for_user.home_unit_id and not self.initial.get("unit"):
                 self.initial["unit"] = for_user.home_unit_id
 
+    def clean_title(self):
+        # Empty (or nothing but controls): the upload service uses the file name.
+        return _typed_title(self)
+
 
 class VideoEditForm(WagtailAdminModelForm):
     class Meta:
@@ -44,3 +55,9 @@ class VideoEditForm(WagtailAdminModelForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
+
+    def clean_title(self):
+        title = _typed_title(self)
+        if not title:
+            raise forms.ValidationError(_("Please give the video a title."))
+        return title

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
@@ -25,7 +25,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
 from lms.core.selectors import people_manageable_by, units_manageable_by
-from lms.core.viewsets import scoped_view
+from lms.core.viewsets import ScopedFilterSet, scoped_view
 
 from . import session_selectors as selectors
 from .models import Cohort, OfflineSession
@@ -42,7 +42,7 @@ def _units_for_filter(request):
     return units_manageable_by(user=request.user).order_by("path")
 
 
-class SessionFilterSet(WagtailFilterSet):
+class SessionFilterSet(ScopedFilterSet):
     unit = django_filters.ModelChoiceFilter(
         queryset=_units_for_filter, label=gettext_lazy("Unit")
     )

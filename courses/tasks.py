@@ -64,3 +64,12 @@ def roster_import_task(*, roster_import_id: int) -> str:
     from courses.services import roster
 
     return roster.roster_import_run(roster_import_id=roster_import_id).status
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def roster_files_sweep_task() -> int:
+    """Daily: delete roster files past ``LMS_ROSTER_RETENTION_DAYS``
+    (``roster.roster_files_sweep``; idempotent, so a retry is harmless)."""
+    from courses.services import roster
+
+    return roster.roster_files_sweep()

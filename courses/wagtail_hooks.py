@@ -2,8 +2,13 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
 
+from lms.core.policies import register_scoped_policies
+
 from .cohort_viewsets import CohortViewSet
+from .session_viewsets import SessionViewSet
 from .viewsets import VideoViewSet
+
+register_scoped_policies(VideoViewSet, CohortViewSet, SessionViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -21,6 +26,3 @@ def video_status_js():
     return format_html(
         '<script src="{}" defer></script>', static("courses/admin-status.js")
     )
-
-
-from . import session_viewsets  # noqa: E402, F401 - registers the sessions admin

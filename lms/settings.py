@@ -83,7 +83,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "lms.core.middleware.OneLoginPathMiddleware",
     "lms.core.middleware.RequireMfaMiddleware",
+    "lms.core.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -216,6 +218,12 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("LMS_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
+# A person changes their own address at /accounts/email/: the new one is
+# confirmed first and then replaces the old, which is told (as it is of a
+# password change or reset).  Coordinators cannot change it once the account
+# has been used (lms.core.services.person_update).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
@@ -261,10 +269,21 @@ LMS_TRUSTED_PROXIES = int(os.environ.get("LMS_TRUSTED_PROXIES", "0"))
 
 WAGTAIL_SITE_NAME = "心训 LMS"
 WAGTAILADMIN_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:8000")
+# One way to log in: allauth's (rate limits, MFA, audit).  Wagtail's own
+# login, logout and password reset URLs redirect there (lms/urls.py), and
+# Wagtail's account page neither changes passwords nor e-mail addresses.
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+# Nothing leaves the machine: no avatars from gravatar.com.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt"]
+# Documents (lesson attachments) go out only through courses.document_views,
+# which checks the reader may open a lesson linking them; never a media URL.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- videos --------------------------------------------------------------------
@@ -272,10 +291,24 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Policy limits for a micro-video (微课): 5 minutes and 1 GiB by default.
 LMS_VIDEO_MAX_SECONDS = float(os.environ.get("LMS_VIDEO_MAX_SECONDS", "300"))
 LMS_VIDEO_MAX_BYTES = int(os.environ.get("LMS_VIDEO_MAX_BYTES", str(1024**3)))
-# ffmpeg is stopped after this long; a worker renews its lease on a video
-# every 15 s and the sweeper takes back leases older than this.
+# Frames larger than this a side are refused at upload, before any decoding.
+LMS_VIDEO_MAX_DIMENSION = int(os.environ.get("LMS_VIDEO_MAX_DIMENSION", "8192"))
+# ffmpeg gets this many seconds per second of the video's real length (at
+# least a minute) and is stopped after LMS_VIDEO_TIMEOUT_SECONDS at most; a
+# worker renews its lease on a video every 15 s and the sweeper takes back
+# leases older than this.
+LMS_VIDEO_TIMEOUT_PER_SECOND = float(
+    os.environ.get("LMS_VIDEO_TIMEOUT_PER_SECOND", "3")
+)
 LMS_VIDEO_TIMEOUT_SECONDS = float(os.environ.get("LMS_VIDEO_TIMEOUT_SECONDS", "900"))
 LMS_VIDEO_LEASE_SECONDS = int(os.environ.get("LMS_VIDEO_LEASE_SECONDS", "60"))
+
+# --- roster imports --------------------------------------------------------------
+
+# Roster files (names, mobile numbers, e-mail addresses, staff numbers) stay
+# in the private storage this many days after their import finished (or,
+# never imported, after the upload), then the daily sweep deletes them.
+LMS_ROSTER_RETENTION_DAYS = int(os.environ.get("LMS_ROSTER_RETENTION_DAYS", "30"))
 
 # --- Celery --------------------------------------------------------------------
 
@@ -328,6 +361,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.shift_swaps_expire_task",
         "schedule": crontab(minute="*/15"),
     },
+    # 03:20 Asia/Shanghai, when nobody imports: roster files past retention.
+    "roster-files-sweep": {
+        "task": "courses.tasks.roster_files_sweep_task",
+        "schedule": crontab(hour=3, minute=20),
+    },
 }
 
 # --- security ------------------------------------------------------------------
@@ -339,14 +377,40 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+if not DEBUG and LMS_TRUSTED_PROXIES:
+    # X-Forwarded-Proto is believed only when a proxy is known to be in front
+    # (and to overwrite the header); otherwise any client could claim HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+
+# Content-Security-Policy (django-csp), on in every mode so that the tests and
+# the demo run under it.  The site runs no inline script or style; Wagtail's
+# admin writes inline scripts (date pickers, inline panels), so /admin/ is
+# allowed 'unsafe-inline' for scripts and styles and nothing else more
+# (lms.core.middleware.ContentSecurityPolicyMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+LMS_CSP_ADMIN_PREFIX = "/admin/"
 
 LOGGING = {
     "version": 1,

@@ -53,6 +53,15 @@ def supervisor_ids_of(trainee: User) -> set[int]:
     return ids
 
 
+def can_name_as_supervisor(user: User, person: User) -> bool:
+    """Whether ``user`` may make ``person`` someone's supervisor, mentor or
+    supervisor on duty: never themselves, whatever roles they hold, since
+    each of these opens another person's records.  Another coordinator or
+    a platform administrator makes such an assignment.  The choice lists of
+    ``supervision.forms`` leave the user out the same way."""
+    return user.is_authenticated and user.pk != person.pk
+
+
 def can_sign_off(user: User, entry: PracticeEntry) -> bool:
     """A supervisor responsible for the trainee: assigned for practice, on
     duty at the entry's shift, or their mentor holding the supervisor

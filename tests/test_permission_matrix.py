@@ -9,8 +9,11 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from wagtail.documents import get_document_model
 
+from courses.models import LessonAttachment
 from tests.factories.cohorts import make_cohort
 from tests.factories.core import UserFactory
 from tests.factories.courses import (
@@ -49,6 +52,10 @@ COORDINATORS = statuses(LOGIN, AD, AD, 200, AD, 200)
 EAST_OBJECT = statuses(LOGIN, AD, AD, 200, AD, 404)
 WEST_OBJECT = statuses(LOGIN, AD, AD, 404, AD, 200)
 
+#: Wagtail admin pages hidden from everyone but platform administrators:
+#: a coordinator finds nothing there (404), as for a row outside the scope.
+HIDDEN_ADMIN = statuses(LOGIN, AD, AD, 404, AD, 404)
+
 #: Any signed-in member of the organisation; anonymous visitors log in.
 MEMBERS = statuses(LOGIN, 200, 200, 200, 200, 200)
 #: POST-only endpoints asked with GET.
@@ -80,6 +87,23 @@ def course(o):
             west_cohort=make_cohort(o.west, members=[o.west_trainee]),
         )
     return o.course
+
+
+def documents(o):
+    """A document attached to the published lesson, and one attached only to
+    the draft lesson."""
+    if not hasattr(o, "documents"):
+        made = {}
+        for key, lesson in (
+            ("published", course(o).lesson),
+            ("draft_only", course(o).draft),
+        ):
+            made[key] = get_document_model().objects.create(
+                title=key, file=ContentFile(b"%PDF-1.4\n", name=f"{key}.pdf")
+            )
+            LessonAttachment.objects.create(page=lesson, document=made[key])
+        o.documents = SimpleNamespace(**made)
+    return o.documents
 
 
 def practice(o):
@@ -130,6 +154,30 @@ def practice(o):
             video=make_submission(o.trainee),
         )
     return o.practice
+
+
+def stations(o):
+    """Rows of both stations in every admin area (``tests.factories.sibling``:
+    ``.east`` and ``.west``, each with a shift, an exemption, an assignment,
+    an entry, a video, a cohort and a session)."""
+    if not hasattr(o, "stations"):
+        from tests.factories.sibling import make_both_stations
+
+        o.stations = make_both_stations(o)
+    return o.stations
+
+
+def east_row(attr):
+    return lambda o: getattr(stations(o).east, attr).pk
+
+
+def west_row(attr):
+    return lambda o: getattr(stations(o).west, attr).pk
+
+
+def admin_url(name, pk):
+    """A builder for the admin URL ``name`` of the row ``pk(o)`` gives."""
+    return lambda o: reverse(name, args=[pk(o)])
 
 
 def pr(name, attr=None, **kwargs):
@@ -332,11 +380,24 @@ RULES = [
     ),
     (
         r"^documents/",
-        "Wagtail documents (none yet: 404 for all)",
+        "lesson attachments: readers of a lesson linking them, and editors",
         [
             (
                 lambda o: "/documents/999999/missing.pdf",
-                statuses(404, 404, 404, 404, 404, 404),
+                statuses(LOGIN, 404, 404, 404, 404, 404),
+            ),
+            (lambda o: documents(o).published.url, MEMBERS),
+            # attached only to a draft: the document editors (every
+            # coordinator edits the shared syllabus and its documents)
+            (
+                lambda o: documents(o).draft_only.url,
+                statuses(LOGIN, 404, 404, 200, 404, 200),
+            ),
+            (
+                lambda o: reverse(
+                    "wagtaildocs_authenticate_with_password", args=[999999]
+                ),
+                statuses(LOGIN, 404, 404, 404, 404, 404),
             ),
         ],
     ),
@@ -360,6 +421,10 @@ RULES = [
                 lambda o: reverse("org_units:history", args=[o.west_room.pk]),
                 WEST_OBJECT,
             ),
+            (
+                lambda o: reverse("org_units:usage", args=[o.west_room.pk]),
+                WEST_OBJECT,
+            ),
         ],
     ),
     (
@@ -376,6 +441,12 @@ RULES = [
             ),
             (
                 lambda o: reverse("wagtailusers_users:edit", args=[o.west_trainee.pk]),
+                WEST_OBJECT,
+            ),
+            (
+                lambda o: reverse(
+                    "wagtailusers_users:history", args=[o.west_trainee.pk]
+                ),
                 WEST_OBJECT,
             ),
         ],
@@ -396,6 +467,14 @@ RULES = [
             ),
             (
                 lambda o: reverse("videos:delete", args=[course(o).west_video.pk]),
+                WEST_OBJECT,
+            ),
+            (
+                lambda o: reverse("videos:history", args=[course(o).west_video.pk]),
+                WEST_OBJECT,
+            ),
+            (
+                lambda o: reverse("videos:usage", args=[course(o).west_video.pk]),
                 WEST_OBJECT,
             ),
         ],
@@ -436,6 +515,10 @@ RULES = [
             ),
             (
                 lambda o: reverse("cohorts:history", args=[course(o).west_cohort.pk]),
+                WEST_OBJECT,
+            ),
+            (
+                lambda o: reverse("cohorts:usage", args=[course(o).west_cohort.pk]),
                 WEST_OBJECT,
             ),
         ],
@@ -513,6 +596,12 @@ RULES = [
                 ),
                 WEST_OBJECT,
             ),
+            (
+                lambda o: reverse(
+                    "session_admin:history", args=[course(o).west_session.pk]
+                ),
+                WEST_OBJECT,
+            ),
         ],
     ),
     (
@@ -578,6 +667,130 @@ RULES = [
             (
                 lambda o: reverse("wagtailusers_groups:index"),
                 SUPERUSERS_ONLY,
+            ),
+        ],
+    ),
+    (
+        r"^admin/duty_shifts/",
+        "duty shifts admin: coordinators of the subtree",
+        [
+            (lambda o: reverse("shift_admin:index"), COORDINATORS),
+            (admin_url("shift_admin:edit", east_row("shift")), EAST_OBJECT),
+            (admin_url("shift_admin:history", west_row("shift")), WEST_OBJECT),
+            (admin_url("shift_admin:usage", west_row("shift")), WEST_OBJECT),
+        ],
+    ),
+    (
+        r"^admin/quota_exemptions/",
+        "quota exemptions admin: coordinators of the subtree",
+        [
+            (lambda o: reverse("exemption_admin:index"), COORDINATORS),
+            (admin_url("exemption_admin:edit", east_row("exemption")), EAST_OBJECT),
+            (
+                admin_url("exemption_admin:history", west_row("exemption")),
+                WEST_OBJECT,
+            ),
+        ],
+    ),
+    (
+        r"^admin/practice-log/",
+        "practice log admin: coordinators of the subtree; nobody deletes",
+        [
+            (lambda o: reverse("entry_admin:index"), COORDINATORS),
+            (admin_url("entry_admin:inspect", east_row("entry")), EAST_OBJECT),
+            (admin_url("entry_admin:inspect", west_row("entry")), WEST_OBJECT),
+            (admin_url("entry_admin:history", west_row("entry")), WEST_OBJECT),
+            (
+                # outside the subtree not found, inside it refused
+                admin_url("entry_admin:delete", west_row("entry")),
+                statuses(LOGIN, AD, AD, 404, AD, AD),
+            ),
+        ],
+    ),
+    (
+        r"^admin/supervisor_assignments/",
+        "supervisor assignments admin: coordinators of the subtree",
+        [
+            (lambda o: reverse("supervisor_assignments:index"), COORDINATORS),
+            (
+                admin_url("supervisor_assignments:edit", east_row("assignment")),
+                EAST_OBJECT,
+            ),
+            (
+                admin_url("supervisor_assignments:history", west_row("assignment")),
+                WEST_OBJECT,
+            ),
+        ],
+    ),
+    (
+        r"^admin/techniques/",
+        "technique catalogue admin: one catalogue for every coordinator",
+        [(lambda o: reverse("techniques_admin:index"), COORDINATORS)],
+    ),
+    (
+        r"^admin/reports/(locked|workflow|workflow_tasks|site-history|aging-pages)/",
+        "Wagtail's reports across the organisation: platform administrators only",
+        [
+            (lambda o, name=name: reverse(f"wagtailadmin_reports:{name}"), HIDDEN_ADMIN)
+            for name in (
+                "site_history",
+                "site_history_results",
+                "locked_pages",
+                "aging_pages",
+                "workflow",
+                "workflow_tasks",
+            )
+        ]
+        + [
+            (
+                lambda o: reverse("wagtailadmin_reports:site_history") + "?export=csv",
+                HIDDEN_ADMIN,
+            ),
+        ],
+    ),
+    (
+        r"^admin/reports/page-types-usage/",
+        "Wagtail's page types report (names nobody): admin users",
+        [(lambda o: reverse("wagtailadmin_reports:page_types_usage"), COORDINATORS)],
+    ),
+    (
+        r"^admin/(choose-|documents/chooser/|images/chooser/|embeds/chooser/"
+        r"|workflows/task_chooser/)",
+        "Wagtail's choosers: shared rows only (syllabus, documents, tasks)",
+        [
+            (lambda o: reverse("wagtailadmin_choose_page"), COORDINATORS),
+            (lambda o: reverse("wagtailadmin_choose_page_external_link"), COORDINATORS),
+            (lambda o: reverse("wagtaildocs_chooser:choose"), COORDINATORS),
+            # no image permissions: an empty chooser
+            (lambda o: reverse("wagtailimages_chooser:choose"), COORDINATORS),
+            # the site's workflow tasks, which belong to no unit
+            (lambda o: reverse("wagtailadmin_workflows:task_chooser"), COORDINATORS),
+        ],
+    ),
+    (
+        r"^admin/bulk/",
+        "Wagtail's bulk actions; those on people for platform administrators only",
+        [
+            (
+                lambda o: (
+                    reverse(
+                        "wagtail_bulk_action", args=["core", "user", "set_active_state"]
+                    )
+                    + f"?id={o.west_trainee.pk}&id={o.trainee.pk}"
+                ),
+                HIDDEN_ADMIN,
+            ),
+        ],
+    ),
+    (
+        r"^admin/pages/<int:page_id>/(history|revisions)/",
+        "a page's history: editors of the shared syllabus",
+        [
+            (
+                lambda o: reverse(
+                    "wagtailadmin_pages:history", args=[course(o).lesson.pk]
+                ),
+                COORDINATORS,
             ),
         ],
     ),

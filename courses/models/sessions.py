@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lms.core.models import AppendOnlyModel
+
 
 def _new_secret() -> str:
     return secrets.token_hex(16)
@@ -125,11 +127,15 @@ class Attendance(models.Model):
         return f"{self.session_id} · {self.person_id}"
 
 
-class AttendanceChange(models.Model):
-    """Who changed an attendance by hand, when, why, and what it was."""
+class AttendanceChange(AppendOnlyModel):
+    """Who changed an attendance by hand, when, why, and what it was.
+
+    Append-only (``lms.core.models.append_only``); an attendance with
+    changes cannot be deleted (nor can its session: attendance keeps it).
+    """
 
     attendance = models.ForeignKey(
-        Attendance, on_delete=models.CASCADE, related_name="changes"
+        Attendance, on_delete=models.PROTECT, related_name="changes"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lms.core.models import AppendOnlyModel
+
 FAILURE_MESSAGES = {
     "damaged": _("The video could not be processed; the file may be damaged."),
     "timeout": _("Processing the video took too long and was stopped."),
@@ -122,16 +124,21 @@ class Video(models.Model):
         return str(FAILURE_MESSAGES.get(self.failure_code, FAILURE_MESSAGES["damaged"]))
 
 
-class VideoEvent(models.Model):
-    """One step of a video's status history: who or what moved it, and why."""
+class VideoEvent(AppendOnlyModel):
+    """One step of a video's status history: who or what moved it, and why.
 
-    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="events")
+    Append-only (``lms.core.models.append_only``).  The events go with
+    their video: deleting a video is allowed, and the database deletes its
+    events once the video row is gone (hence ``DO_NOTHING`` here).
+    """
+
+    video = models.ForeignKey(Video, on_delete=models.DO_NOTHING, related_name="events")
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

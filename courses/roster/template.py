@@ -10,7 +10,9 @@ import openpyxl
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from .checks import FORMULA_STARTS, TEMPLATE_COLUMNS
+from lms.core.spreadsheets import safe_cell
+
+from .checks import TEMPLATE_COLUMNS
 
 EXAMPLE_ROW = ("张三", "", "zhangsan@example.com", "13800138000", "010203", "学员")
 
@@ -87,6 +89,6 @@ def template_csv() -> bytes:
 
 def neutralise(value: str) -> str:
     """A value safe to write into a spreadsheet cell: text a spreadsheet
-    would run as a formula gets a leading apostrophe."""
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    would run as a formula (tab and carriage return included) gets a
+    leading apostrophe (``lms.core.spreadsheets``)."""
+    return safe_cell(str(value))

@@ -22,9 +22,10 @@ is ``courses.services.roster_plan``, the import run and its start are
 ``courses.services.roster_run``, re-exported here.
 """
 
+import datetime
 from pathlib import Path
-from uuid import uuid4
 
+from django.conf import settings
 from django.core.exceptions import (
     PermissionDenied,
     SuspiciousFileOperation,
@@ -32,13 +33,15 @@ from django.core.exceptions import (
 )
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from courses import roster as roster_files
 from courses.models import Cohort, RosterImport
+from courses.models.imports import STORAGE_FOLDER, roster_storage
 from courses.roster import RosterRefused, RosterRow
 from lms.core.models import OrgUnit, User
 from lms.core.permissions import can_manage_unit
@@ -57,12 +60,11 @@ __all__ = [
     "PROGRESS_TIMEOUT",
     "STORAGE_FOLDER",
     "roster_check",
+    "roster_files_sweep",
     "roster_import_run",
     "roster_import_start",
     "roster_preview",
 ]
-
-STORAGE_FOLDER = "roster-imports"
 
 
 # --- scope and files ------------------------------------------------------------
@@ -126,28 +128,60 @@ def roster_preview(
     """Check a roster file and keep it with its report, ready to import.
 
     Permission: the actor manages ``unit`` (and the cohort's unit).  Writes
-    the file under ``roster-imports/<uuid>/`` in the default storage and one
-    ``RosterImport`` row (status previewed), nothing else.  A file that is
-    no roster at all raises ``ValidationError`` and nothing is stored.
+    the file under ``roster-imports/<uuid>/`` in the private storage (no
+    public URL; ``roster_files_sweep`` deletes it after the retention) and
+    one ``RosterImport`` row (status previewed), nothing else.  A file that
+    is no roster at all raises ``ValidationError`` and nothing is stored.
     """
     _check_scope(actor=actor, unit=unit, cohort=cohort)
     data, rows = _read(upload)
     report = _report(_plan(rows, unit=unit), cohort=cohort)
-    stored = default_storage.save(
-        f"{STORAGE_FOLDER}/{uuid4().hex}/{_safe_name(filename)}", ContentFile(data)
+    item = RosterImport(
+        unit=unit,
+        cohort=cohort,
+        file_name=Path(filename or "").name[:255] or "roster",
+        total_rows=len(rows),
+        error_rows=report["counts"]["error"],
+        report=report,
+        created_by=actor,
     )
+    item.file.save(_safe_name(filename), ContentFile(data), save=False)
     try:
         with transaction.atomic():
-            return RosterImport.objects.create(
-                unit=unit,
-                cohort=cohort,
-                file_name=Path(filename or "").name[:255] or "roster",
-                stored_name=stored,
-                total_rows=len(rows),
-                error_rows=report["counts"]["error"],
-                report=report,
-                created_by=actor,
-            )
+            item.save()
     except BaseException:
-        default_storage.delete(stored)
+        item.file.delete(save=False)
         raise
+    return item
+
+
+# --- retention -------------------------------------------------------------------
+
+
+def roster_files_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Delete the stored files of imports that finished (or, never
+    imported, were uploaded) more than ``LMS_ROSTER_RETENTION_DAYS`` ago.
+
+    Housekeeping run daily by ``courses.tasks.roster_files_sweep_task``,
+    so no actor.  The import rows and their counts stay; the file and the
+    report's per-row detail (names, addresses, staff numbers) go.
+    Idempotent: an emptied row is not looked at again, and a file already
+    missing from the storage is no error.  Returns how many were deleted.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        days=settings.LMS_ROSTER_RETENTION_DAYS
+    )
+    expired = (
+        RosterImport.objects.exclude(file="")
+        .alias(ended_at=Coalesce("finished_at", "created_at"))
+        .filter(ended_at__lt=cutoff)
+        .values_list("pk", "file", "report")
+    )
+    storage, swept = roster_storage(), 0
+    for pk, name, report in expired:
+        storage.delete(name)
+        summary = {key: value for key, value in (report or {}).items() if key != "rows"}
+        swept += RosterImport.objects.filter(pk=pk, file=name).update(
+            file="", report=summary
+        )
+    return swept

@@ -12,7 +12,6 @@ Import these from ``courses.services.roster``.
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -159,7 +158,10 @@ def roster_import_run(
 
 def _stored_rows(item: RosterImport) -> list[RosterRow]:
     try:
-        with default_storage.open(item.stored_name, "rb") as handle:
+        if not item.file:
+            # Deleted after the retention period (``roster_files_sweep``).
+            raise FileNotFoundError(item.file_name)
+        with item.file.storage.open(item.file.name, "rb") as handle:
             return roster_files.read_roster(handle, filename=item.file_name)
     except OSError as error:
         raise _Refused(

@@ -8,6 +8,7 @@ tells a live worker from a lost one.
 
 import contextlib
 import logging
+import unicodedata
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +37,17 @@ def _limits() -> dict:
     return {
         "max_seconds": settings.LMS_VIDEO_MAX_SECONDS,
         "max_bytes": settings.LMS_VIDEO_MAX_BYTES,
+        "max_dimension": settings.LMS_VIDEO_MAX_DIMENSION,
     }
+
+
+def _time_budget(info: transcoding.Probe) -> float:
+    """ffmpeg's time for this video: follows its real length (``probe``'s)."""
+    return transcoding.time_budget(
+        info.duration,
+        per_second=settings.LMS_VIDEO_TIMEOUT_PER_SECOND,
+        ceiling=settings.LMS_VIDEO_TIMEOUT_SECONDS,
+    )
 
 
 def _move(video: Video, to: str, *, actor: User | None = None, note: str = "") -> None:
@@ -58,11 +69,59 @@ def _move(video: Video, to: str, *, actor: User | None = None, note: str = "") -
     video.status_changed_at = timezone.now()
 
 
+#: Characters that reorder text: U+202E (right-to-left override) before
+#: "4pm.exe" makes a title read "exe.mp4" in every listing.  Bidi embeddings,
+#: overrides, isolates and marks.
+_BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+_TITLE_MAX = Video._meta.get_field("title").max_length
+
+
+def video_title_clean(text: str) -> str:
+    """``text`` fit to show as a title: bidi controls and other control
+    characters removed, line breaks and runs of spaces made one space.
+
+    Pure; for typed titles and titles made from file names alike (the
+    trainee's video lessons use it too).
+    """
+    kept = []
+    for char in str(text or ""):
+        category = unicodedata.category(char)
+        if char.isspace() or category in ("Zl", "Zp"):
+            kept.append(" ")
+        elif not (
+            char in _BIDI_CONTROLS or category in ("Cc", "Cs") or char == "\ufeff"
+        ):
+            kept.append(char)
+    return " ".join("".join(kept).split())
+
+
+def _cut(text: str, length: int) -> str:
+    """``text`` in at most ``length`` characters, not ending on half of a
+    joined sequence (a combining accent's letter, an emoji's joiner)."""
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    while cut and (
+        unicodedata.combining(text[len(cut)]) or unicodedata.category(cut[-1]) == "Cf"
+    ):
+        cut = cut[:-1]
+    return cut.rstrip()
+
+
 def _clean_title(title: str, filename: str) -> str:
-    title = (title or "").strip() or Path(filename or "").stem.strip()
+    """The typed title, or one made from the file name.
+
+    A typed title that is too long is refused (its author can shorten it); a
+    file name's is cut to fit, whole characters only, since nobody typed it.
+    """
+    title = video_title_clean(title)
+    if not title:
+        title = _cut(video_title_clean(Path(filename or "").stem), _TITLE_MAX)
     if not title:
         raise ValidationError(_("Please give the video a title."))
-    if len(title) > 200:
+    if len(title) > _TITLE_MAX:
         raise ValidationError(_("The title is too long; keep it under 200 characters."))
     return title
 
@@ -81,12 +140,15 @@ def video_upload(
     unit: OrgUnit,
     in_library: bool = True,
 ) -> Video:
-    """Check an upload with ffprobe, store it and queue its processing.
+    """Check an upload, store it and queue its processing.
 
     Coordinators upload for units in their subtree; anyone may upload for
-    their own home unit (trainees' video lessons).  A refused file raises
+    their own home unit (trainees' video lessons).  The check
+    (``transcoding.probe``) takes no header's word: it reads where the last
+    packet ends and decodes a frame.  A refused file raises
     ``ValidationError`` with a sentence naming the reason, and nothing is
-    stored.  Processing is queued after the transaction commits.  A video
+    stored.  An empty title is made from the file name, cut to fit; bidi
+    and control characters leave typed and made titles alike.  Processing is queued after the transaction commits.  A video
     not ``in_library`` (a trainee's own recording) stays out of the unit's
     library: coordinators neither list nor reuse it.
     """
@@ -128,7 +190,8 @@ def _store(
     try:
         with transaction.atomic():
             video.original_name = stored
-            video.original_filename = Path(filename or "").name[:255]
+            # For display only: cleaned as a title is.
+            video.original_filename = video_title_clean(Path(filename or "").name)[:255]
             video.original_size = info.size
             video.duration = info.duration
             video.save()
@@ -259,8 +322,9 @@ def _run(video: Video, holder: str) -> Video:
                 source,
                 info,
                 out_dir=folder,
-                timeout=settings.LMS_VIDEO_TIMEOUT_SECONDS,
+                timeout=_time_budget(info),
                 low=not info.is_web_ready,
+                max_seconds=settings.LMS_VIDEO_MAX_SECONDS,
                 on_tick=lambda: _renew(video.pk, holder),
             )
             names = {
@@ -301,7 +365,8 @@ def video_make_low(*, video_id: int) -> Video | None:
             source,
             info,
             out_path=folder / "low.mp4",
-            timeout=settings.LMS_VIDEO_TIMEOUT_SECONDS,
+            timeout=_time_budget(info),
+            max_seconds=settings.LMS_VIDEO_MAX_SECONDS,
         )
         name = video_files.publish(storage, made, f"{video.key}/low.mp4")
     Video.objects.filter(pk=video.pk, low_name="").update(low_name=name)

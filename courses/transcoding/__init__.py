@@ -9,6 +9,11 @@ path>`` with ``-protocol_whitelist file`` (no ``concat:``, http, pipes), and wit
 ``-format_whitelist`` naming the container demuxers we accept, because the
 ``hls``, ``dash`` and ``concat`` demuxers would otherwise follow a playlist to
 other local files through the permitted ``file`` protocol.
+
+Nothing a header says is trusted: ``probe`` reads where the last packet
+really ends and decodes a frame before a file is accepted, and every command
+is cut at the length limit (``-t``) and given a time budget that follows the
+video's real length.
 """
 
 from .commands import build_commands
@@ -18,9 +23,9 @@ from .probing import (
     VideoRefused,
     format_duration,
     format_size,
-    probe,
 )
-from .runner import Renditions, make_low_rendition, make_renditions
+from .runner import Renditions, make_low_rendition, make_renditions, time_budget
+from .validation import probe
 
 __all__ = [
     "Probe",
@@ -33,4 +38,5 @@ __all__ = [
     "make_low_rendition",
     "make_renditions",
     "probe",
+    "time_budget",
 ]

@@ -19,6 +19,7 @@ from .probing import (
 
 
 def _input(src: str | os.PathLike, **options) -> ffmpeg.nodes.FilterableStream:
+    options = {key: value for key, value in options.items() if value is not None}
     return ffmpeg.input(
         _input_url(src),
         protocol_whitelist="file",
@@ -54,10 +55,19 @@ def _compile(stream) -> list[str]:
     return ffmpeg.compile(stream, cmd=base)
 
 
-def _transcode_command(src, info: Probe, out_dir: Path, low: bool) -> list[str]:
+def _cut(max_seconds: float | None) -> dict:
+    """Output options that stop a rendition at the length limit."""
+    return {} if max_seconds is None else {"t": max_seconds}
+
+
+def _transcode_command(
+    src, info: Probe, out_dir: Path, low: bool, max_seconds: float | None
+) -> list[str]:
     """One decode, split three ways: main, low (optional) and the poster."""
     main_size = _fit(info.width, info.height, MAIN_BOX)
-    source = _input(src)
+    # -t on the input stops reading at the limit; on each output, whatever
+    # the timestamps do in between.
+    source = _input(src, t=max_seconds)
     # ffmpeg turns rotated input upright before the graph; scaling to the
     # displayed size also squares the pixels.
     scaled = source["V:0"].filter("scale", *main_size).filter("setsar", 1)
@@ -70,6 +80,7 @@ def _transcode_command(src, info: Probe, out_dir: Path, low: bool) -> list[str]:
             str(out_dir / "main.mp4"),
             **_x264(),
             **(_aac("128k") if audio else {}),
+            **_cut(max_seconds),
         )
     ]
     if low:
@@ -82,6 +93,7 @@ def _transcode_command(src, info: Probe, out_dir: Path, low: bool) -> list[str]:
                 str(out_dir / "low.mp4"),
                 **_x264(),
                 **(_aac("96k") if audio else {}),
+                **_cut(max_seconds),
             )
         )
     poster = (
@@ -102,9 +114,11 @@ def _poster_output(stream, out_dir: Path):
     )
 
 
-def _remux_command(src, info: Probe, out_dir: Path) -> list[str]:
+def _remux_command(
+    src, info: Probe, out_dir: Path, max_seconds: float | None
+) -> list[str]:
     """Stream copy to a faststart MP4, plus a poster from a fast seek."""
-    source = _input(src)
+    source = _input(src, t=max_seconds)
     audio = [source["a:0"]] if info.audio_codec else []
     main = ffmpeg.output(
         source["V:0"],
@@ -114,6 +128,7 @@ def _remux_command(src, info: Probe, out_dir: Path) -> list[str]:
         movflags="+faststart",
         map_metadata=-1,
         map_chapters=-1,
+        **_cut(max_seconds),
     )
     # -t: without it ffmpeg would decode this input to the end after the poster.
     window = round(max(0.5, 3 / info.fps), 3)
@@ -122,31 +137,44 @@ def _remux_command(src, info: Probe, out_dir: Path) -> list[str]:
     return _compile(ffmpeg.merge_outputs(main, _poster_output(picture, out_dir)))
 
 
-def _low_command(src, info: Probe, out_path: Path) -> list[str]:
-    source = _input(src)
+def _low_command(
+    src, info: Probe, out_path: Path, max_seconds: float | None = None
+) -> list[str]:
+    source = _input(src, t=max_seconds)
     size = _fit(*_fit(info.width, info.height, MAIN_BOX), LOW_BOX)
     video = source["V:0"].filter("scale", *size).filter("setsar", 1)
     audio = [source["a:0"]] if info.audio_codec else []
     return _compile(
         ffmpeg.output(
-            video, *audio, str(out_path), **_x264(), **(_aac("96k") if audio else {})
+            video,
+            *audio,
+            str(out_path),
+            **_x264(),
+            **(_aac("96k") if audio else {}),
+            **_cut(max_seconds),
         )
     )
 
 
 def build_commands(
-    src: str | os.PathLike, info: Probe, out_dir: Path, low: bool
+    src: str | os.PathLike,
+    info: Probe,
+    out_dir: Path,
+    low: bool,
+    *,
+    max_seconds: float | None = None,
 ) -> list[list[str]]:
     """The ffmpeg argv lists ``make_renditions`` runs, in order.
 
     A web-ready upload is remuxed (``-c copy``) with its poster in one process,
     then encoded once more for the low rendition; anything else is one
-    transcode that writes all three files.
+    transcode that writes all three files.  With ``max_seconds``, input and
+    outputs stop there, whatever the file's timestamps say.
     """
     out_dir = Path(out_dir)
     if info.is_web_ready:
-        commands = [_remux_command(src, info, out_dir)]
+        commands = [_remux_command(src, info, out_dir, max_seconds)]
         if low:
-            commands.append(_low_command(src, info, out_dir / "low.mp4"))
+            commands.append(_low_command(src, info, out_dir / "low.mp4", max_seconds))
         return commands
-    return [_transcode_command(src, info, out_dir, low)]
+    return [_transcode_command(src, info, out_dir, low, max_seconds)]

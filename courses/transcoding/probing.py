@@ -1,4 +1,8 @@
-"""ffprobe: check an upload and describe it; the errors every part raises."""
+"""ffprobe: describe a file as its header tells it; the errors every part raises.
+
+What the header says is the uploader's word; ``validation.probe`` checks it
+against what the file really holds before anything is accepted.
+"""
 
 from __future__ import annotations
 
@@ -42,8 +46,9 @@ class VideoRefused(Exception):
     """An upload that is not an acceptable video.
 
     ``code`` is a short slug (``empty``, ``too_large``, ``not_video``,
-    ``audio_only``, ``damaged``, ``no_duration``, ``too_long``, ``image``);
-    ``message`` a whole sentence in the active language for the uploader.
+    ``audio_only``, ``damaged``, ``no_duration``, ``too_long``, ``image``,
+    ``too_big``, ``too_heavy``, ``bad_timing``, ``undecodable``); ``message`` a
+    whole sentence in the active language for the uploader.
     """
 
     def __init__(self, code: str, message: str):
@@ -142,50 +147,24 @@ def format_size(num_bytes: int) -> str:
     raise AssertionError("unreachable")
 
 
-def probe(
-    path: str | os.PathLike, *, max_seconds: float, max_bytes: int, timeout: float = 30
-) -> Probe:
-    """Check that ``path`` is a video within the limits and describe it.
+def _ffprobe(
+    path: Path, *, timeout: float, max_pixels: int | None = None
+) -> tuple[dict, str]:
+    """ffprobe's JSON description of ``path``, and its warnings.
 
-    Raises ``VideoRefused`` with its own code and sentence for each reason, in
-    the order: empty, too large, unreadable, picture, audio only, no picture
-    and no sound, no duration, too long.  The file's content decides, never its
-    name.  Raises ``TranscodeFailed`` if ffprobe itself runs out of ``timeout``.
+    ``max_pixels`` stops the decoders ffprobe runs to fill in what the header
+    leaves out from allocating a larger picture: they log "Picture size WxH"
+    and leave the size unset instead.
     """
-    path = Path(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise VideoRefused("empty", _("The file is empty."))
-    if size > max_bytes:
-        message = _("The file is %(size)s, over the limit of %(limit)s.") % {
-            "size": format_size(size),
-            "limit": format_size(max_bytes),
-        }
-        raise VideoRefused("too_large", message)
-    info = _describe(path, _ffprobe(path, timeout=timeout), size)
-    if info.duration > max_seconds:
-        message = _("The video is %(duration)s long, over the limit of %(limit)s.")
-        raise VideoRefused(
-            "too_long",
-            message
-            % {
-                # Rounded up, so 300.4 s never reads as "5:00, over 5:00".
-                "duration": format_duration(math.ceil(info.duration)),
-                "limit": format_duration(max_seconds),
-            },
-        )
-    return info
-
-
-def _ffprobe(path: Path, *, timeout: float) -> dict:
     # ffmpeg-python 0.2's probe() has no timeout (a timeout= keyword would be
     # passed to ffprobe as "-timeout"), so the argv is run here.  No nice and no
     # death signal: it is short, and may run in a threaded web process, where
     # a preexec_fn is unsafe.
     argv = [
         "ffprobe",
-        *("-v", "error", "-hide_banner"),
+        *("-v", "warning", "-hide_banner"),
         *("-protocol_whitelist", "file", "-format_whitelist", FORMAT_WHITELIST),
+        *(("-max_pixels", str(max_pixels)) if max_pixels else ()),
         *("-show_format", "-show_streams", "-of", "json"),
         _input_url(path),
     ]
@@ -201,7 +180,7 @@ def _ffprobe(path: Path, *, timeout: float) -> dict:
         raise TranscodeFailed(_timed_out(), detail=detail, timed_out=True) from None
     if done.returncode != 0:
         raise _unreadable(path, _tail(done.stderr))
-    return json.loads(done.stdout)
+    return json.loads(done.stdout), _tail(done.stderr)
 
 
 def _unreadable(path: Path, stderr: str) -> VideoRefused:
@@ -214,10 +193,9 @@ def _unreadable(path: Path, stderr: str) -> VideoRefused:
     return VideoRefused("not_video", _("This is not a video file."))
 
 
-def _describe(path: Path, data: dict, size: int) -> Probe:
-    """Refuse what is not a video (but for length) and build the ``Probe``."""
-    fmt = data.get("format", {})
-    format_names = tuple(fmt.get("format_name", "").split(","))
+def main_streams(data: dict) -> tuple[dict | None, dict | None]:
+    """The streams the commands use: ffmpeg's ``V:0`` (the first video that is
+    not a cover picture) and ``a:0``, as ffprobe describes them."""
     streams = data.get("streams", [])
     videos = [
         s
@@ -226,25 +204,32 @@ def _describe(path: Path, data: dict, size: int) -> Probe:
         and not s.get("disposition", {}).get("attached_pic")
     ]
     audios = [s for s in streams if s.get("codec_type") == "audio"]
+    return (videos[0] if videos else None), (audios[0] if audios else None)
+
+
+def _describe(path: Path, data: dict, size: int) -> Probe:
+    """Refuse what is not a video (but for length) and build the ``Probe``.
+
+    ``duration`` is the header's, 0 when it gives none.
+    """
+    fmt = data.get("format", {})
+    format_names = tuple(fmt.get("format_name", "").split(","))
+    video, audio = main_streams(data)
     one_still = (
-        videos
-        and videos[0].get("codec_name") in STILL_IMAGE_CODECS
-        and _number(videos[0].get("nb_frames")) == 1
+        video
+        and video.get("codec_name") in STILL_IMAGE_CODECS
+        and _number(video.get("nb_frames")) == 1
     )
     if IMAGE_FORMATS.intersection(format_names) or one_still:
         raise VideoRefused("image", _("This is a picture, not a video."))
     if not (VIDEO_FORMATS | AUDIO_FORMATS).intersection(format_names):
         raise VideoRefused("not_video", _("This is not a video file."))
-    if not videos and audios:
+    if not video and audio:
         message = _("The file has only an audio track, no picture.")
         raise VideoRefused("audio_only", message)
-    if not videos:
+    if not video:
         raise VideoRefused("not_video", _("This is not a video file."))
-    video = videos[0]
-    duration = _number(fmt.get("duration")) or _number(video.get("duration"))
-    if not duration or duration <= 0:
-        message = _("The video has no duration; it may be damaged.")
-        raise VideoRefused("no_duration", message)
+    duration = _number(fmt.get("duration")) or _number(video.get("duration")) or 0
     coded_width, coded_height = int(video.get("width", 0)), int(video.get("height", 0))
     if not coded_width or not coded_height:  # no frame ffprobe could parse
         raise VideoRefused("damaged", _("The file is damaged or incomplete."))
@@ -252,14 +237,14 @@ def _describe(path: Path, data: dict, size: int) -> Probe:
     width = coded_width
     sar = _ratio(video.get("sample_aspect_ratio"))
     if sar and sar != 1:
-        width = round(coded_width * sar)
+        width = max(1, round(coded_width * sar))
     height = coded_height
     if rotation in (90, 270):
         width, height = height, width
-    audio = audios[0] if audios else {}
+    audio = audio or {}
     return Probe(
         format_names=format_names,
-        duration=float(duration),
+        duration=max(0.0, float(duration)),
         size=size,
         video_codec=video.get("codec_name", ""),
         width=width,

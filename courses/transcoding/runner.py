@@ -28,6 +28,9 @@ from .probing import (
 )
 
 _PR_SET_PDEATHSIG = 1
+#: The least time ffmpeg gets, however short the video: starting up, the
+#: poster, the faststart rewrite.
+MIN_BUDGET_SECONDS = 60
 # Looked up in the parent: a forked child must not dlopen (it may deadlock).
 _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 
@@ -45,6 +48,16 @@ class Renditions:
     remuxed: bool
 
 
+def time_budget(duration: float, *, per_second: float, ceiling: float) -> float:
+    """Seconds ffmpeg may run on a video of ``duration`` seconds.
+
+    ``per_second`` seconds of work per second of video, at least
+    ``MIN_BUDGET_SECONDS``, never more than ``ceiling``: a 3-second clip that
+    hangs ffmpeg holds a worker for a minute, not for the ceiling.
+    """
+    return min(ceiling, max(MIN_BUDGET_SECONDS, per_second * duration))
+
+
 def make_renditions(
     src: str | os.PathLike,
     info: Probe,
@@ -52,18 +65,21 @@ def make_renditions(
     out_dir: Path,
     timeout: float,
     low: bool = True,
+    max_seconds: float | None = None,
     nice: int = 10,
     on_tick: Callable[[], None] | None = None,
     tick_seconds: float = 15,
 ) -> Renditions:
     """Write ``main.mp4``, ``poster.jpg`` and (if ``low``) ``low.mp4`` to ``out_dir``.
 
-    ``info`` is ``probe(src)``'s answer.  ffmpeg runs at ``nice`` and dies with
-    the calling thread; ``on_tick`` is called about every ``tick_seconds`` while
-    it runs (to renew a lease), and an exception from it stops ffmpeg.  Raises
-    ``TranscodeFailed`` when ffmpeg fails, a file is missing, the main rendition
-    comes out clearly shorter than the source (a truncated upload), or the whole
-    job outlives ``timeout`` seconds; the files named above are then removed.
+    ``info`` is ``probe(src)``'s answer.  The renditions stop at
+    ``max_seconds`` whatever the file's timestamps say.  ffmpeg runs at
+    ``nice`` and dies with the calling thread; ``on_tick`` is called about
+    every ``tick_seconds`` while it runs (to renew a lease), and an exception
+    from it stops ffmpeg.  Raises ``TranscodeFailed`` when ffmpeg fails, a file
+    is missing, the main rendition comes out clearly shorter than the source (a
+    truncated upload), or the whole job outlives ``timeout`` seconds; the
+    files named above are then removed.
     """
     out_dir = Path(out_dir)
     outputs = [out_dir / "main.mp4", out_dir / "poster.jpg"]
@@ -71,7 +87,8 @@ def make_renditions(
         outputs.append(out_dir / "low.mp4")
     deadline = time.monotonic() + timeout
     try:
-        for argv in build_commands(src, info, out_dir, low):
+        commands = build_commands(src, info, out_dir, low, max_seconds=max_seconds)
+        for argv in commands:
             _run(
                 argv,
                 timeout=deadline - time.monotonic(),
@@ -79,7 +96,7 @@ def make_renditions(
                 on_tick=on_tick,
                 tick_seconds=tick_seconds,
             )
-        main = _check_outputs(outputs, info)
+        main = _check_outputs(outputs, info, max_seconds)
     except BaseException:
         for path in outputs:
             path.unlink(missing_ok=True)
@@ -101,6 +118,7 @@ def make_low_rendition(
     *,
     out_path: Path,
     timeout: float,
+    max_seconds: float | None = None,
     nice: int = 10,
     on_tick: Callable[[], None] | None = None,
     tick_seconds: float = 15,
@@ -113,20 +131,22 @@ def make_low_rendition(
     out_path = Path(out_path)
     try:
         _run(
-            _low_command(src, info, out_path),
+            _low_command(src, info, out_path, max_seconds),
             timeout=timeout,
             nice=nice,
             on_tick=on_tick,
             tick_seconds=tick_seconds,
         )
-        _check_outputs([out_path], info)
+        _check_outputs([out_path], info, max_seconds)
     except BaseException:
         out_path.unlink(missing_ok=True)
         raise
     return out_path
 
 
-def _check_outputs(paths: list[Path], source: Probe) -> Probe:
+def _check_outputs(
+    paths: list[Path], source: Probe, max_seconds: float | None = None
+) -> Probe:
     """Probe the first output; refuse missing files and truncated results."""
     missing = [
         path.name for path in paths if not path.is_file() or not path.stat().st_size
@@ -136,17 +156,19 @@ def _check_outputs(paths: list[Path], source: Probe) -> Probe:
             _damaged(), detail=f"ffmpeg wrote no {', '.join(missing)}"
         )
     try:
-        made = _describe(
-            paths[0], _ffprobe(paths[0], timeout=30), paths[0].stat().st_size
-        )
+        description, _log = _ffprobe(paths[0], timeout=30)
+        made = _describe(paths[0], description, paths[0].stat().st_size)
     except VideoRefused as exc:
         raise TranscodeFailed(
             _damaged(), detail=f"output refused: {exc.code}"
         ) from None
     # A file cut short but with its index up front probes fine and encodes
     # "successfully" to the part that is there.
-    if source.duration - made.duration > max(0.5, source.duration / 10):
-        detail = f"output lasts {made.duration:.2f} s of {source.duration:.2f} s"
+    expected = source.duration
+    if max_seconds is not None:
+        expected = min(expected, max_seconds)
+    if expected - made.duration > max(0.5, expected / 10):
+        detail = f"output lasts {made.duration:.2f} s of {expected:.2f} s"
         raise TranscodeFailed(_damaged(), detail=detail)
     return made
 

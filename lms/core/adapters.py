@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 
 from .models import AuditAction
-from .services import audit_record
+from .services import audit_record, mask_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -22,6 +22,20 @@ class AccountAdapter(DefaultAccountAdapter):
         if user is not None:
             audit_record(actor=user, action=AuditAction.LOGOUT, request=request)
         super().logout(request)
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        # allauth tells the old address when a person changes their own; the
+        # same moment goes to the audit log, with both addresses masked.
+        if template_prefix == "account/email/email_changed" and context:
+            audit_record(
+                actor=user,
+                action=AuditAction.EMAIL_CHANGE,
+                request=self.request,
+                obj=user,
+                detail=f"email: {mask_email(context['from_email'])} → "
+                f"{mask_email(context['to_email'])}",
+            )
+        super().send_notification_mail(template_prefix, user, context, email)
 
     def pre_authenticate(self, request, **credentials) -> None:
         try:

@@ -1,12 +1,12 @@
 """Admin forms for units and people; saving goes through the services."""
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from . import selectors
 from .models import OrgUnit, Role, User
+from .permissions import can_change_access, can_change_email, roles_held
 
 
 class OrgUnitForm(WagtailAdminModelForm):
@@ -36,20 +36,16 @@ class OrgUnitForm(WagtailAdminModelForm):
 
 
 class PersonForm(WagtailAdminModelForm):
+    """A person's record.  There is no password field: people set their own
+    from the invitation.  Fields the user may not change here are shown
+    disabled (their posted values are ignored); ``services.person_update``
+    refuses the same changes from anywhere else."""
+
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
         choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-    )
-    password = forms.CharField(
-        label=_("Initial password"),
-        widget=forms.PasswordInput(render_value=False),
-        required=False,
-        strip=False,
-        help_text=_(
-            "Leave empty to email the person an invitation to set their own password."
-        ),
     )
 
     class Meta:
@@ -72,10 +68,30 @@ class PersonForm(WagtailAdminModelForm):
         ).order_by("path")
         self.fields["home_unit"].required = not (for_user and for_user.is_superuser)
         self.fields["full_name"].required = True
-        self.fields["email"].required = False
+        self.fields["email"].required = not self.instance.pk
+        self.fields["email"].help_text = _(
+            "The invitation to set a password is sent here. You can correct it "
+            "until the person has used the account; after that only they change it."
+        )
         if self.instance.pk:
-            self.fields["roles"].initial = sorted(self.instance.roles)
-            del self.fields["password"]
+            self.fields["roles"].initial = sorted(roles_held(self.instance))
+            if for_user is not None:
+                self._lock_for(for_user)
+
+    def _lock_for(self, user) -> None:
+        if not can_change_access(user, self.instance):
+            for name in ("roles", "home_unit", "is_active"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Nobody changes their own roles, home unit or activation; "
+                    "another coordinator or a platform administrator can."
+                )
+        if not can_change_email(user, self.instance):
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = _(
+                "The account has been used, so only its owner changes this "
+                "address, under My account."
+            )
 
     def clean_email(self):
         email = self.cleaned_data.get("email", "").strip().lower()
@@ -87,23 +103,3 @@ class PersonForm(WagtailAdminModelForm):
         ):
             raise forms.ValidationError(_("Another person already uses this email."))
         return email
-
-    def clean(self):
-        cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            candidate = User(
-                username=cleaned.get("username", ""),
-                full_name=cleaned.get("full_name", ""),
-                email=cleaned.get("email", ""),
-            )
-            try:
-                password_validation.validate_password(password, candidate)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        elif not self.instance.pk and not cleaned.get("email"):
-            self.add_error(
-                "email",
-                _("Give an email for the invitation, or set an initial password."),
-            )
-        return cleaned

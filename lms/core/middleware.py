@@ -1,8 +1,13 @@
-"""Request middleware: the language rule and the second-factor rule."""
+"""Request middleware: the language rule, the one login path, the
+second-factor rule and the content security policy."""
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,6 +18,56 @@ from .models import MFA_ROLES
 
 # Paths a user without MFA may still reach: setting it up, leaving, language.
 ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/health/")
+
+
+class OneLoginPathMiddleware:
+    """A session that did not come through allauth's login is not trusted for
+    a person who enrolled a second factor.
+
+    allauth records how a session was authenticated (password, then the
+    second factor) in the session.  Every other way of creating a session
+    (a login view of another package, a shell that forges a session) lacks
+    those records; for a person with an authenticator such a session is
+    ended and the person sent to the one login page, so no path can skip
+    the second factor.  Sessions carrying allauth's records cost no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not get_authentication_records(request, user)
+            and Authenticator.objects.filter(user=user).exists()
+        ):
+            logout(request)
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy, relaxed under ``LMS_CSP_ADMIN_PREFIX`` only.
+
+    Wagtail's admin writes inline ``<script>`` elements (date pickers, inline
+    panels) and inline styles; the rest of the site runs none, so it keeps
+    the strict policy from ``CONTENT_SECURITY_POLICY``.
+    """
+
+    ADMIN_RELAXED = {
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+    }
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and request.path_info.startswith(
+            settings.LMS_CSP_ADMIN_PREFIX
+        ):
+            parts.replace = {**(parts.replace or {}), **self.ADMIN_RELAXED}
+        return parts
 
 
 class RequireMfaMiddleware:

@@ -7,7 +7,8 @@ deactivated instead, which keeps their ledger and audit trail intact).
 """
 
 from django.db.models import Q, QuerySet
-from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permission_policies.base import BasePermissionPolicy, ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from . import selectors
 from .models import OrgUnit, Role, User
@@ -82,3 +83,46 @@ class AuditEventPolicy(BasePermissionPolicy):
         if "view" not in actions:
             return User.objects.none()
         return User.objects.filter(is_superuser=True, is_active=True)
+
+
+class ScopedModelPolicy(ModelPermissionPolicy):
+    """Django's model permissions say what a user may do with a kind of row;
+    ``scoped(user)``, the function behind the model's admin listing, says
+    which rows.
+
+    Registered for the models whose admin listings are scoped, so that the
+    parts of Wagtail that ask the policy about one object rather than going
+    through our views (editing sessions, the admin URL finder, bulk actions)
+    find nothing outside the user's subtree either.
+    """
+
+    def __init__(self, model, *, scoped):
+        super().__init__(model)
+        self.scoped = scoped
+
+    def _in_scope(self, user, instance) -> bool:
+        return self.scoped(user).filter(pk=instance.pk).exists()
+
+    def user_has_permission_for_instance(self, user, action, instance) -> bool:
+        return self.user_has_permission(user, action) and self._in_scope(user, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance) -> bool:
+        return self.user_has_any_permission(user, actions) and self._in_scope(
+            user, instance
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions) -> QuerySet:
+        if not self.user_has_any_permission(user, actions):
+            return self.model._default_manager.none()
+        return self.scoped(user)
+
+
+def register_scoped_policies(*viewset_classes) -> None:
+    """Register a ``ScopedModelPolicy`` for each viewset's model, scoped as its
+    listing is.  Call it at the top of a ``wagtail_hooks`` module: a policy
+    must be registered before the viewset, which would otherwise fall back
+    to Django's model permissions, which know nothing of units."""
+    for viewset_class in viewset_classes:
+        model = viewset_class.model
+        scoped = viewset_class.index_view_class.scoped
+        register_permission_policy(model, ScopedModelPolicy(model, scoped=scoped))

@@ -1,9 +1,10 @@
 """Reads scoped to the acting user.  Views fetch through these, so a row
 outside the user's scope is simply not found (404), never "forbidden"."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from .models import HoursCategory, HoursEntry, OrgUnit, Role, User
@@ -125,3 +126,14 @@ def hours_summary(totals: dict[str, Decimal]) -> dict:
         for value, label in HoursCategory.choices
     ]
     return {"rows": rows, "total": sum(row["hours"] for row in rows)}
+
+
+def leaders_over(*, units: Iterable[OrgUnit]) -> QuerySet[User]:
+    """Active leaders whose home unit is one of ``units`` or above one: those
+    told of every change to who may reach private data there."""
+    condition = Q(pk__in=[])
+    for unit in units:
+        condition |= Q(home_unit=unit) | Q(home_unit__in=unit.get_ancestors())
+    return User.objects.filter(
+        condition, is_active=True, groups__name=Role.LEADER
+    ).distinct()

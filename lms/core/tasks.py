@@ -50,3 +50,22 @@ def people_invite_task(*, person_ids: list[int]) -> int:
     from .invitations import person_send_invitation
 
     return sum(person_send_invitation(person_id=pk) for pk in person_ids)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def access_change_mail_task(
+    *, event_ids: list[int], person_ids: list[int], addresses: list[str] | None = None
+) -> int:
+    """Mail a change of roles, home unit or e-mail address (its audit rows) to
+    the person concerned, the leaders over their unit and, for a changed
+    address, the old address."""
+    from .access_notices import access_change_mail
+
+    return access_change_mail(
+        event_ids=event_ids, person_ids=person_ids, addresses=addresses or []
+    )

@@ -1,30 +1,72 @@
 """Wagtail admin viewsets: units and people, scoped to the coordinator's
-subtree, with search, filters and spreadsheet export from Wagtail."""
+subtree, with search, filters and spreadsheet export from Wagtail; and what
+every scoped viewset of the project is built from (``scoped_view``, whose
+listings filter through ``ScopedFilterSet`` and export through
+``SafeSpreadsheetExport``)."""
 
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import QuerySetRequestMixin
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import selectors, services
 from .forms import OrgUnitForm, PersonForm
 from .models import AuditEvent, OrgUnit, User
-from .spreadsheets import safe_cell
+from .spreadsheets import SafeSpreadsheetExport
 
 
-class _ScopedIndex(generic.IndexView):
+def scope_of(model):
+    """The function giving a user's rows of ``model`` (``scoped(user)``),
+    taken from the model's scoped admin listing; None for a model whose
+    listing is not scoped (shared rows such as roles and techniques)."""
+    for viewset in viewsets.viewsets:
+        if getattr(viewset, "model", None) is model:
+            return getattr(viewset.index_view_class, "scoped", None)
+    return None
+
+
+def _narrowed(choices, user):
+    def queryset(request):
+        offered = choices(request) if callable(choices) else choices
+        scoped = scope_of(offered.model)
+        if scoped is None:
+            return offered
+        return offered.filter(pk__in=scoped(user).values("pk"))
+
+    return queryset
+
+
+class ScopedFilterSet(WagtailFilterSet):
+    """A listing's filters, whose choices of units, people or any other row
+    with a scoped listing hold only what that listing shows the user, however
+    the filter was declared (``list_filter`` or by hand): a filter never
+    names a sibling unit, its people or its rows."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        for choice_filter in self.filters.values():
+            if (
+                isinstance(choice_filter, QuerySetRequestMixin)
+                and choice_filter.queryset is not None
+            ):
+                choice_filter.queryset = _narrowed(choice_filter.queryset, request.user)
+
+
+class ExportIndexView(SafeSpreadsheetExport, generic.IndexView):
+    """Wagtail's listing, its CSV and XLSX exports through ``safe_cell``."""
+
+    base_filterset_class = ScopedFilterSet
+
+
+class _ScopedIndex(ExportIndexView):
     def get_base_queryset(self):
         return self.scoped(self.request.user)
-
-    def get_preprocess_function(self, field, value, export_format):
-        # Wagtail's XLSX export already writes formulas as text; its CSV
-        # export does not, so text Excel would run gets an apostrophe.
-        function = super().get_preprocess_function(field, value, export_format)
-        if export_format != self.FORMAT_CSV:
-            return function
-        return lambda item: safe_cell(function(item) if function else item)
 
 
 class _ScopedObject:
@@ -132,7 +174,28 @@ class OrgUnitViewSet(ModelViewSet):
     export_filename = "units"
 
 
-class PersonCreateView(scoped_view(generic.CreateView, _people)):
+class _PersonServiceErrors:
+    """The people services' refusals shown on the form, each on its field
+    when it names one; the transaction around ``save_instance`` has rolled
+    back, so nothing was saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except (ValidationError, PermissionDenied) as error:
+            if isinstance(error, PermissionDenied):
+                error = ValidationError(str(error) or _("You cannot do this."))
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class PersonCreateView(_PersonServiceErrors, scoped_view(generic.CreateView, _people)):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.person_create(
@@ -145,18 +208,16 @@ class PersonCreateView(scoped_view(generic.CreateView, _people)):
             staff_number=data.get("staff_number", ""),
             phone=data.get("phone", ""),
             category=data.get("category", ""),
-            password=data.get("password") or None,
             request=self.request,
         )
 
 
-class PersonEditView(scoped_view(generic.EditView, _people)):
+class PersonEditView(_PersonServiceErrors, scoped_view(generic.EditView, _people)):
     def save_instance(self):
         return services.person_update(
             actor=self.request.user,
             person=self.form.instance,
             roles=self.form.cleaned_data.get("roles", []),
-            changed=self.form.changed_data,
             request=self.request,
         )
 
@@ -221,6 +282,7 @@ class AuditEventViewSet(ModelViewSet):
     list_filter = ["action"]
     search_fields = ["actor_label", "object_repr", "detail"]
     search_backend_name = None
+    index_view_class = ExportIndexView
     list_export = ["at", "actor_label", "action", "object_repr", "ip", "detail"]
     export_filename = "audit-log"
     form_fields = ["detail"]  # never shown: the policy allows no add or change

@@ -19,10 +19,12 @@ def _date(label):
 
 
 def mentor_choices(user: User):
-    """Volunteers, professionals and supervisors of ``user``'s units."""
+    """Volunteers, professionals and supervisors of ``user``'s units, but
+    never ``user`` (``can_name_as_supervisor``)."""
     return (
         people_manageable_by(user=user)
         .filter(is_active=True)
+        .exclude(pk=user.pk)
         .filter(
             Q(category__in=[PersonCategory.VOLUNTEER, PersonCategory.PROFESSIONAL])
             | Q(groups__name=Role.SUPERVISOR)

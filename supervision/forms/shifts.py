@@ -52,9 +52,12 @@ class ShiftAdminForm(WagtailAdminModelForm):
             self.fields["unit"].queryset = units_manageable_by(user=for_user).order_by(
                 "path"
             )
-            self.fields["supervisor"].queryset = selectors.supervisors_manageable_by(
-                user=for_user
-            )
+            # Never themselves (``can_name_as_supervisor``), unless someone
+            # else already put them on duty here.
+            supervisors = selectors.supervisors_manageable_by(user=for_user)
+            if self.instance.supervisor_id != for_user.pk:
+                supervisors = supervisors.exclude(pk=for_user.pk)
+            self.fields["supervisor"].queryset = supervisors
             if for_user.home_unit_id and not self.initial.get("unit"):
                 self.initial["unit"] = for_user.home_unit_id
         self.fields["place"].required = True

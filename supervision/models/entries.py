@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lms.core.models import AppendOnlyModel
+
 
 def _refuse_locked_delete():
     raise PermissionDenied(
@@ -37,8 +39,8 @@ class PracticeEntry(models.Model):
 
     Only a supervisor responsible for the trainee may approve or return
     (``supervision.permissions.can_sign_off``), never the trainee.  An
-    approved entry is locked: the services refuse changes and a database
-    trigger refuses UPDATE and DELETE of an approved row.  A correction is
+    approved entry is locked: the services refuse changes and database
+    triggers refuse UPDATE and DELETE of an approved row.  A correction is
     a new entry with ``amends`` and a reason, which itself needs approval;
     approving it reverses the original's hours and credits its own.
     """
@@ -196,11 +198,17 @@ class PracticeEntry(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class EntryTransition(models.Model):
-    """One step of a practice entry's sign-off, with who, when and why."""
+class EntryTransition(AppendOnlyModel):
+    """One step of a practice entry's sign-off, with who, when and why.
+
+    Append-only (``lms.core.models.append_only``).  The steps go with
+    their entry: an entry that is not approved may be deleted, and the
+    database deletes its steps once the entry row is gone (hence
+    ``DO_NOTHING`` here); an approved entry cannot be deleted at all.
+    """
 
     entry = models.ForeignKey(
-        PracticeEntry, on_delete=models.CASCADE, related_name="transitions"
+        PracticeEntry, on_delete=models.DO_NOTHING, related_name="transitions"
     )
     from_status = models.CharField(
         max_length=12, choices=PracticeEntry.Status.choices, blank=True

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lms.core.models import AppendOnlyModel
+
 
 class VideoLessonSubmission(models.Model):
     """A ≤5-minute video lesson a trainee recorded, reviewed by a
@@ -115,11 +117,15 @@ class VideoReviewComment(models.Model):
         return f"{self.submission_id}@{self.at_seconds}"
 
 
-class ReviewTransition(models.Model):
-    """One step of a video lesson's review, with who, when and why."""
+class ReviewTransition(AppendOnlyModel):
+    """One step of a video lesson's review, with who, when and why.
+
+    Append-only (``lms.core.models.append_only``); a submission with a
+    history cannot be deleted.
+    """
 
     submission = models.ForeignKey(
-        VideoLessonSubmission, on_delete=models.CASCADE, related_name="transitions"
+        VideoLessonSubmission, on_delete=models.PROTECT, related_name="transitions"
     )
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)

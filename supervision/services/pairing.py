@@ -15,10 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.core.models import PersonCategory, Role, User
+from lms.core.models import AuditAction, PersonCategory, Role, User
 from lms.core.permissions import can_manage_person, can_manage_unit
+from lms.core.selectors import leaders_over
+from lms.core.services import audit_record
 
 from ..models import Pairing, PairingContact
+from ..permissions import can_name_as_supervisor
 from ..rules import rules_for
 from .notices import notice_send
 
@@ -43,6 +46,15 @@ def _check_people(*, actor: User, mentor: User, mentee: User) -> None:
         )
     if mentor.pk == mentee.pk:
         raise ValidationError(_("A person cannot be their own mentor."))
+    if not can_name_as_supervisor(actor, mentor):
+        raise ValidationError(
+            {
+                "mentor": _(
+                    "You cannot make yourself anyone's mentor. Another "
+                    "coordinator or a platform administrator can pair you."
+                )
+            }
+        )
     if not can_mentor(mentor):
         raise ValidationError(
             {
@@ -85,7 +97,9 @@ def pairing_create(
 ) -> Pairing:
     """Pair ``mentor`` with the grid worker ``mentee`` from ``starts_on``
     (today or earlier: an open pairing gives the mentor their rights at
-    once).  Coordinators of both people's units only.  Both are told."""
+    once).  Coordinators of both people's units only, never naming
+    themselves as the mentor (``can_name_as_supervisor``).  Audited; both
+    and the leaders over the pairing's unit are told."""
     _check_people(actor=actor, mentor=mentor, mentee=mentee)
     if starts_on > _today():
         raise ValidationError(
@@ -104,7 +118,19 @@ def pairing_create(
                 starts_on=starts_on,
                 created_by=actor,
             )
+            audit_record(
+                actor=actor,
+                action=AuditAction.PAIRING_CHANGE,
+                obj=pairing,
+                request=request,
+                detail=f"mentor of {mentee}: — → {mentor} (from {starts_on:%Y-%m-%d})",
+            )
             _tell_both(pairing)
+            _tell_leaders(
+                pairing,
+                _("%(actor)s made %(mentor)s the mentor of %(mentee)s.")
+                % {"actor": actor, "mentor": mentor, "mentee": mentee},
+            )
     except IntegrityError as error:
         raise ValidationError(
             {"mentee": _("%(name)s already has a mentor.") % {"name": mentee}}
@@ -126,10 +152,25 @@ def _tell_both(pairing: Pairing) -> None:
     )
 
 
+def _tell_leaders(pairing: Pairing, text: str) -> None:
+    leaders = leaders_over(units=[pairing.unit]).exclude(
+        pk__in=[pairing.mentor_id, pairing.mentee_id]
+    )
+    for leader in leaders:
+        notice_send(person=leader, text=text)
+
+
 @transaction.atomic
-def pairing_end(*, actor: User, pairing: Pairing, ends_on: datetime.date) -> Pairing:
+def pairing_end(
+    *,
+    actor: User,
+    pairing: Pairing,
+    ends_on: datetime.date,
+    request: HttpRequest | None = None,
+) -> Pairing:
     """End an open pairing on ``ends_on`` (not before it started, not in
-    the future).  Coordinators of the pairing's unit only."""
+    the future).  Coordinators of the pairing's unit only.  Audited; both
+    and the leaders over the pairing's unit are told."""
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     if not can_manage_unit(actor, pairing.unit):
         raise PermissionDenied(
@@ -143,6 +184,22 @@ def pairing_end(*, actor: User, pairing: Pairing, ends_on: datetime.date) -> Pai
         raise ValidationError({"ends_on": _("A pairing cannot end before it started.")})
     pairing.ends_on = ends_on
     pairing.save(update_fields=["ends_on"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.PAIRING_CHANGE,
+        obj=pairing,
+        request=request,
+        detail=f"mentor of {pairing.mentee}: {pairing.mentor} → — "
+        f"(ends on {ends_on:%Y-%m-%d})",
+    )
+    text = _("%(actor)s ended the pairing of %(mentor)s with %(mentee)s.") % {
+        "actor": actor,
+        "mentor": pairing.mentor,
+        "mentee": pairing.mentee,
+    }
+    notice_send(person=pairing.mentor, text=text)
+    notice_send(person=pairing.mentee, text=text)
+    _tell_leaders(pairing, text)
     return pairing
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from courses import storage as video_files
 from courses.models import LessonPage, Video
 from courses.selectors import lessons_visible_to
-from courses.services.videos import video_upload
+from courses.services.videos import video_title_clean, video_upload
 from lms.core.models import Role, User
 
 from ..models import (
@@ -56,8 +56,13 @@ def _clean_text(value, *, max_length: int, empty_message: str, long_message: str
 
 
 def _clean_title(title: str) -> str:
+    text = str(title or "")
+    if "\x00" not in text:  # which _clean_text refuses with its own sentence
+        # Bidi and other control characters go: U+202E (right-to-left
+        # override) before "4pm.exe" must not make it read "exe.mp4".
+        text = video_title_clean(text)
     return _clean_text(
-        title,
+        text,
         max_length=TITLE_MAX,
         empty_message=_("Please give the video lesson a title."),
         long_message=_("The title is too long; keep it under %(max)s characters."),

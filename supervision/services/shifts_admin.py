@@ -9,7 +9,13 @@ Decisions:
 - A shift with sign-ups cannot be deleted, only called off, so nobody's
   place silently disappears.
 - The supervisor on duty must hold the supervisor role and belong to
-  the coordinator's subtree.
+  the coordinator's subtree, and is never the coordinator themselves
+  (``can_name_as_supervisor``): the supervisor on duty opens and signs
+  off the practice entries linked to the shift.  A coordinator whom
+  someone else put on duty may still edit the shift's other fields.
+- Every change of the supervisor on duty is an audit row per shift with
+  the before and after, and a notice to both supervisors and the leaders
+  over the shift's unit.
 """
 
 import datetime
@@ -19,11 +25,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from lms.core.models import OrgUnit, User
+from lms.core.models import AuditAction, OrgUnit, User
 from lms.core.permissions import can_manage_unit
+from lms.core.selectors import leaders_over
+from lms.core.services import audit_record
 
 from ..models import DutyShift, QuotaExemption, ShiftSignup
+from ..permissions import can_name_as_supervisor
 from ..selectors import shifts as selectors
 from .notices import notice_send
 from .shifts import shift_swaps_expire, waitlist_promote
@@ -67,6 +77,59 @@ def _clean_plan(*, actor: User, fields: dict) -> dict:
     return out
 
 
+def _check_duty(
+    *, actor: User, supervisor: User | None, current: User | None = None
+) -> None:
+    """Nobody puts themselves on duty; one already on duty stays."""
+    if supervisor is None or (current is not None and supervisor.pk == current.pk):
+        return
+    if not can_name_as_supervisor(actor, supervisor):
+        raise ValidationError(
+            {
+                "supervisor": _(
+                    "You cannot make yourself the supervisor on duty. Another "
+                    "coordinator or a platform administrator can."
+                )
+            }
+        )
+
+
+def _record_duty(*, actor: User, shifts: list[DutyShift], before: User | None) -> None:
+    """Audit and announce a change of the supervisor on duty of ``shifts``
+    (one slot, or one repeated weekly) from ``before``."""
+    after = shifts[0].supervisor
+    if getattr(before, "pk", None) == getattr(after, "pk", None):
+        return
+    change = f"supervisor on duty: {before or '—'} → {after or '—'}"
+    for shift in shifts:
+        audit_record(
+            actor=actor,
+            action=AuditAction.SHIFT_SUPERVISOR_CHANGE,
+            obj=shift,
+            detail=change,
+        )
+    first = shifts[0]
+    text = ngettext(
+        "%(actor)s changed the supervisor on duty of %(count)d shift of "
+        "%(unit)s from %(when)s: %(before)s → %(after)s.",
+        "%(actor)s changed the supervisor on duty of %(count)d shifts of "
+        "%(unit)s from %(when)s: %(before)s → %(after)s.",
+        len(shifts),
+    ) % {
+        "actor": actor,
+        "count": len(shifts),
+        "unit": first.unit,
+        "when": timezone.localtime(first.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "before": before or "—",
+        "after": after or "—",
+    }
+    told = {person.pk: person for person in (before, after) if person is not None}
+    for leader in leaders_over(units=[first.unit]).exclude(pk__in=list(told)):
+        told[leader.pk] = leader
+    for person in told.values():
+        notice_send(person=person, text=text)
+
+
 def _require_unit(actor: User, unit: OrgUnit | None) -> None:
     if unit is None or not can_manage_unit(actor, unit):
         raise PermissionDenied(_("You cannot publish shifts for this unit."))
@@ -86,8 +149,10 @@ def shift_create(
     repeat_weeks: int = 0,
 ) -> list[DutyShift]:
     """Publish a shift of ``unit``, and the same slot on each of the next
-    ``repeat_weeks`` weeks (0–26).  For coordinators of ``unit``."""
+    ``repeat_weeks`` weeks (0–26).  For coordinators of ``unit``; a
+    supervisor on duty is audited and told (module docstring)."""
     _require_unit(actor, unit)
+    _check_duty(actor=actor, supervisor=supervisor)
     fields = _clean_plan(
         actor=actor,
         fields={
@@ -104,7 +169,7 @@ def shift_create(
         raise ValidationError({"repeat_weeks": _("Repeat for 0 to 26 more weeks.")})
     week = datetime.timedelta(weeks=1)
     with transaction.atomic():
-        return [
+        shifts = [
             DutyShift.objects.create(
                 unit=unit,
                 created_by=actor,
@@ -113,6 +178,8 @@ def shift_create(
             )
             for n in range(repeat_weeks + 1)
         ]
+        _record_duty(actor=actor, shifts=shifts, before=None)
+    return shifts
 
 
 def shift_update(
@@ -131,7 +198,8 @@ def shift_update(
 ) -> DutyShift:
     """Change a shift.  Raising the capacity promotes from the waiting
     list; lowering it below the places taken is refused; when the time or
-    place changes, everyone holding a row is told."""
+    place changes, everyone holding a row is told.  A change of the
+    supervisor on duty is audited and told (module docstring)."""
     _require_unit(actor, shift.unit)
     _require_unit(actor, unit)
     fields = _clean_plan(
@@ -150,6 +218,8 @@ def shift_update(
         locked = DutyShift.objects.select_for_update().get(pk=shift.pk)
         if locked.cancelled_at is not None:
             raise ValidationError(_("A cancelled shift cannot be changed."))
+        # The stored supervisor, not ``shift``'s: a form may have set it.
+        _check_duty(actor=actor, supervisor=supervisor, current=locked.supervisor)
         taken = locked.signups.filter(status=S.SIGNED_UP).count()
         if capacity < taken:
             raise ValidationError(
@@ -161,10 +231,12 @@ def shift_update(
                 }
             )
         moved = (locked.starts_at, locked.place) != (starts_at, fields["place"])
+        on_duty_before = locked.supervisor
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.unit = unit
         locked.save()
+        _record_duty(actor=actor, shifts=[locked], before=on_duty_before)
         waitlist_promote(shift=locked, now=now)
         if moved:
             _tell_everyone(

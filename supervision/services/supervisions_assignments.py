@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from lms.core.models import AuditAction, Role, User
 from lms.core.permissions import can_manage_units
-from lms.core.selectors import people_manageable_by
+from lms.core.selectors import leaders_over, people_manageable_by
 from lms.core.services import audit_record
 
 from ..models import SupervisionKind, SupervisorAssignment
-from ..permissions import mentor_ids
+from ..permissions import can_name_as_supervisor, mentor_ids
 from ..rules import rules_for
 from .notices import notice_send
 
@@ -117,12 +117,22 @@ def supervisor_assign(
     """Make ``supervisor`` responsible for ``trainee``'s supervision of
     ``kind`` from ``starts_on``.
 
-    Coordinators over both people only; the supervisor must hold the
-    supervisor role.  With the unit's rule on (the default) the
-    personal-growth supervisor must differ from any open practice
-    supervisor, and vice versa.  Audited; both people get a notice.
+    Coordinators over both people only, and never naming themselves (see
+    ``can_name_as_supervisor``); the supervisor must hold the supervisor
+    role.  With the unit's rule on (the default) the personal-growth
+    supervisor must differ from any open practice supervisor, and vice
+    versa.  Audited with the trainee's supervisors of the kind before and
+    after; both people and the leaders over their units get a notice.
     """
     _check_assigner(actor, trainee, supervisor)
+    if not can_name_as_supervisor(actor, supervisor):
+        raise ValidationError(
+            _(
+                "You cannot make yourself anyone's supervisor. Another "
+                "coordinator or a platform administrator can make this assignment."
+            ),
+            code="self_assignment",
+        )
     with transaction.atomic():
         # One assignment of a trainee at a time, so two coordinators
         # cannot break the two-supervisor rule between them.
@@ -130,6 +140,7 @@ def supervisor_assign(
         _check_assignment(
             trainee=trainee, supervisor=supervisor, kind=kind, starts_on=starts_on
         )
+        supervisors_before = _supervisors_text(trainee, kind)
         try:
             with transaction.atomic():
                 assignment = SupervisorAssignment.objects.create(
@@ -148,18 +159,50 @@ def supervisor_assign(
             action=AuditAction.SUPERVISOR_ASSIGNMENT,
             obj=assignment,
             request=request,
-            detail="supervisor assigned",
+            detail=f"{kind} supervisors of {trainee}: {supervisors_before} → "
+            f"{_supervisors_text(trainee, kind)} (from {starts_on:%Y-%m-%d})",
         )
-        _notify_assignment(assignment)
+        _notify_assignment(assignment, actor=actor)
     return assignment
 
 
-def _notify_assignment(assignment: SupervisorAssignment) -> None:
-    names = {
+def _supervisors_text(trainee: User, kind: str) -> str:
+    """The trainee's open supervisors of ``kind``, for the audit row."""
+    rows = (
+        SupervisorAssignment.objects.filter(
+            trainee=trainee, kind=kind, ends_on__isnull=True
+        )
+        .select_related("supervisor")
+        .order_by("starts_on", "pk")
+    )
+    return ", ".join(str(row.supervisor) for row in rows) or "—"
+
+
+def _names(assignment: SupervisorAssignment, actor: User) -> dict[str, str]:
+    return {
+        "actor": str(actor),
         "supervisor": str(assignment.supervisor),
         "trainee": str(assignment.trainee),
         "kind": assignment.get_kind_display(),
+        "date": f"{assignment.ends_on:%Y-%m-%d}" if assignment.ends_on else "",
     }
+
+
+def _tell_leaders(assignment: SupervisorAssignment, text: str) -> None:
+    """The leaders over the trainee's and the supervisor's units."""
+    leaders = leaders_over(
+        units=[
+            unit
+            for unit in (assignment.trainee.home_unit, assignment.supervisor.home_unit)
+            if unit is not None
+        ]
+    ).exclude(pk__in=[assignment.trainee_id, assignment.supervisor_id])
+    for leader in leaders:
+        notice_send(person=leader, text=text)
+
+
+def _notify_assignment(assignment: SupervisorAssignment, *, actor: User) -> None:
+    names = _names(assignment, actor)
     notice_send(
         person=assignment.supervisor,
         text=_("You now supervise %(trainee)s (%(kind)s).") % names,
@@ -168,6 +211,11 @@ def _notify_assignment(assignment: SupervisorAssignment) -> None:
         person=assignment.trainee,
         text=_("%(supervisor)s is now your supervisor (%(kind)s).") % names,
         url=reverse("supervision:my_supervision"),
+    )
+    _tell_leaders(
+        assignment,
+        _("%(actor)s made %(supervisor)s the supervisor of %(trainee)s (%(kind)s).")
+        % names,
     )
 
 
@@ -179,7 +227,9 @@ def supervisor_assignment_end(
     request=None,
 ) -> SupervisorAssignment:
     """End an open assignment on ``ends_on`` (today or earlier, not before
-    it started).  Coordinators over both people only; audited."""
+    it started).  Coordinators over both people only.  Audited with the
+    trainee's supervisors of the kind before and after; both people and
+    the leaders over their units get a notice."""
     _check_assigner(actor, assignment.trainee, assignment.supervisor)
     if ends_on > timezone.localdate():
         raise ValidationError(_("An assignment can end today at the latest."))
@@ -189,6 +239,7 @@ def supervisor_assignment_end(
         row = SupervisorAssignment.objects.select_for_update().get(pk=assignment.pk)
         if row.ends_on is not None:
             raise ValidationError(_("This assignment has already ended."))
+        supervisors_before = _supervisors_text(row.trainee, row.kind)
         row.ends_on = ends_on
         row.save(update_fields=["ends_on"])
         audit_record(
@@ -196,7 +247,24 @@ def supervisor_assignment_end(
             action=AuditAction.SUPERVISOR_ASSIGNMENT,
             obj=row,
             request=request,
-            detail="supervisor assignment ended",
+            detail=f"{row.kind} supervisors of {row.trainee}: {supervisors_before} "
+            f"→ {_supervisors_text(row.trainee, row.kind)} "
+            f"(ends on {ends_on:%Y-%m-%d})",
         )
+        _notify_end(row, actor=actor)
     assignment.ends_on = ends_on
     return row
+
+
+def _notify_end(assignment: SupervisorAssignment, *, actor: User) -> None:
+    names = _names(assignment, actor)
+    text = (
+        _(
+            "%(actor)s ended the supervision of %(trainee)s by %(supervisor)s "
+            "(%(kind)s) on %(date)s."
+        )
+        % names
+    )
+    notice_send(person=assignment.supervisor, text=text)
+    notice_send(person=assignment.trainee, text=text)
+    _tell_leaders(assignment, text)

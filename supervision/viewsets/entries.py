@@ -116,6 +116,9 @@ class PracticeEntryViewSet(ModelViewSet):
     inspect_view_enabled = True
     index_view_class = scoped_view(generic.IndexView, _entries)
     edit_view_class = PracticeEntryEditView
+    # Nobody deletes entries; scoped all the same, so an outsider's id is
+    # not found rather than refused.
+    delete_view_class = scoped_view(generic.DeleteView, _entries)
     inspect_view_class = scoped_view(generic.InspectView, _entries)
     history_view_class = scoped_view(generic.HistoryView, _entries)
     usage_view_class = scoped_view(generic.UsageView, _entries)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -18,7 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
 from lms.core.selectors import units_manageable_by
-from lms.core.viewsets import scoped_view
+from lms.core.viewsets import ScopedFilterSet, scoped_view
 
 from ..forms.shifts import ExemptionAdminForm, ShiftAdminForm
 from ..models import DutyShift, QuotaExemption
@@ -40,7 +40,7 @@ def _units_for_filter(request):
     return units_manageable_by(user=request.user).order_by("path")
 
 
-class ShiftFilterSet(WagtailFilterSet):
+class ShiftFilterSet(ScopedFilterSet):
     unit = django_filters.ModelChoiceFilter(
         queryset=_units_for_filter, label=gettext_lazy("Unit")
     )

@@ -13,7 +13,7 @@ from wagtail.log_actions import log
 
 from lms.core.models import Role
 from lms.core.selectors import people_manageable_by
-from lms.core.viewsets import scoped_view
+from lms.core.viewsets import ExportIndexView, scoped_view
 
 from ..models import SupervisorAssignment, Technique
 from ..services.supervisions import supervisor_assign, supervisor_assignment_end
@@ -45,8 +45,11 @@ class AssignmentForm(_NoModelValidation, WagtailAdminModelForm):
         if for_user is not None:
             people = people_manageable_by(user=for_user).filter(is_active=True)
             self.fields["trainee"].queryset = people.order_by("full_name", "username")
+            # Nobody names themselves as anyone's supervisor (the service
+            # refuses it too); the list does not offer it.
             self.fields["supervisor"].queryset = (
                 people.filter(groups__name=Role.SUPERVISOR)
+                .exclude(pk=for_user.pk)
                 .distinct()
                 .order_by("full_name", "username")
             )
@@ -174,6 +177,7 @@ class TechniqueViewSet(ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     inspect_view_enabled = False
+    index_view_class = ExportIndexView
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]

@@ -20,8 +20,41 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
+
+
+class WatchedBrowser:
+    """Chromium whose every context records Content-Security-Policy
+    violations the console reports, so a journey fails on any of them."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"{message.location.get('url')}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser journey ends with no CSP violation in any console."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    browser.violations.clear()
+    yield
+    assert browser.violations == [], "\n".join(browser.violations)
 
 
 @pytest.fixture
@@ -38,6 +71,20 @@ def phone(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     close_quietly(context)
+
+
+def wait_until(page, predicate: str, timeout: float = 15.0) -> None:
+    """Poll ``predicate`` (a JavaScript function) until it returns true.
+
+    Playwright's ``wait_for_function`` compiles its predicate with
+    ``new Function`` inside the page, which the site's content security
+    policy rightly forbids; ``evaluate`` goes through the debugger instead.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(predicate):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {predicate}")
+        time.sleep(0.1)
 
 
 def close_quietly(context) -> None:

@@ -9,6 +9,7 @@ from courses.services.videos import video_import_file
 from courses.storage import local_root, video_storage
 from courses.testsources import make_test_clip
 from lms.core.models import HoursEntry
+from tests.browser.conftest import wait_until
 from tests.conftest import PASSWORD
 from tests.factories.courses import make_lesson, make_module, make_syllabus
 
@@ -67,8 +68,8 @@ def test_trainee_plays_a_lesson_to_the_end_and_the_hours_are_credited(
     status = phone.get_by_test_id("lesson-status")
     # when the trainee seeks to the last second and lets it end
     play(phone, start=5.2)
-    phone.wait_for_function(
-        "document.querySelector('[data-role=percent]').textContent !== '0'"
+    wait_until(
+        phone, "() => document.querySelector('[data-role=percent]').textContent !== '0'"
     )
     # then the lesson is not complete
     assert "已完成" not in status.inner_text()
@@ -76,8 +77,8 @@ def test_trainee_plays_a_lesson_to_the_end_and_the_hours_are_credited(
     # when they play it from the start to the end
     play(phone, start=0)
     # then it is complete and the hours are credited, without a reload
-    phone.wait_for_function(
-        "!document.querySelector('[data-role=done]').hidden", timeout=20_000
+    wait_until(
+        phone, "() => !document.querySelector('[data-role=done]').hidden", timeout=20
     )
     assert "0.5" in status.inner_text()
     assert HoursEntry.objects.get(person=org.trainee).hours == lesson.credit_hours
@@ -102,14 +103,15 @@ def test_the_player_switches_to_360p_and_resumes_where_the_trainee_left_off(
             v.play();
         })"""
     )
-    phone.wait_for_function(
-        "document.querySelector('[data-role=percent]').textContent !== '0'"
+    wait_until(
+        phone, "() => document.querySelector('[data-role=percent]').textContent !== '0'"
     )
     # switching quality keeps the place
     phone.get_by_test_id("quality").select_option(label="360p")
-    phone.wait_for_function(
-        "document.getElementById('lesson-video').currentSrc.endsWith('/low.mp4')"
+    wait_until(
+        phone,
+        "() => document.getElementById('lesson-video').currentSrc.endsWith('/low.mp4')",
     )
     # a reload resumes near where the trainee paused
     phone.reload()
-    phone.wait_for_function("document.getElementById('lesson-video').currentTime > 2")
+    wait_until(phone, "() => document.getElementById('lesson-video').currentTime > 2")

@@ -9,7 +9,7 @@ from courses import session_views
 from courses.models import Attendance
 from courses.services.attendance import attendance_check_in
 from lms.core.models import HoursEntry
-from tests.browser.conftest import close_quietly
+from tests.browser.conftest import close_quietly, wait_until
 from tests.conftest import PASSWORD
 from tests.factories.sessions import code_now, make_session, token_now
 
@@ -102,8 +102,10 @@ def test_the_screen_counts_a_check_in_without_a_reload(
         attendance_check_in(
             person=org.trainee, session=lecture, token=link.split("?t=", 1)[1]
         )
-        screen.wait_for_function(
-            "document.querySelector('[data-testid=present-count]').textContent === '1'"
+        wait_until(
+            screen,
+            "() => document.querySelector('[data-testid=present-count]')"
+            ".textContent === '1'",
         )
         assert screen.locator("[data-testid=qr] svg path").count() == 1
     finally:

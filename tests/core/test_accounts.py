@@ -1,5 +1,8 @@
+import time
+
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.urls import reverse
 
 from lms.core.models import AuditAction, AuditEvent, Role
@@ -110,12 +113,17 @@ def test_mfa_not_required_of_trainees(org, login, settings):
     assert login(org.trainee).get("/learn/").status_code == 200
 
 
-def test_mfa_enrolled_supervisor_passes(org, login, settings):
+def test_mfa_enrolled_supervisor_passes(org, client, settings):
+    # given: a supervisor who enrolled TOTP and logs in with both factors
     settings.LMS_REQUIRE_MFA = True
-    Authenticator.objects.create(
-        user=org.supervisor, type=Authenticator.Type.TOTP, data={"secret": "x"}
-    )
-    assert login(org.supervisor).get("/practice/inbox/").status_code == 200
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    TOTP.activate(org.supervisor, secret)
+    client.post("/accounts/login/", {"login": "supervisor", "password": PASSWORD})
+    code = format_hotp_value(hotp_value(secret, int(time.time() // 30)))
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    # then
+    assert client.get("/practice/inbox/").status_code == 200
+    assert Authenticator.objects.filter(user=org.supervisor).count() == 1
 
 
 def test_mfa_is_offered_to_everyone(org, login):

@@ -2,10 +2,13 @@
 
 Each helper writes one file into ``folder`` and returns its path.  They use
 nothing but the ``ffmpeg`` binary (through ``courses.testsources``), each in well
-under two seconds.
+under two seconds.  The lying files at the end are patched byte by byte after
+ffmpeg made them.
 """
 
+import struct
 import subprocess
+import zlib
 from pathlib import Path
 
 from courses.testsources import make_test_clip
@@ -184,4 +187,195 @@ def ffconcat_list(folder: Path, target: Path) -> Path:
     """An ffconcat script (named .mp4) naming another file in its folder."""
     path = folder / "list.mp4"
     path.write_text(f"ffconcat version 1.0\nfile {target.name}\n", encoding="utf-8")
+    return path
+
+
+# Lying files: a header that says one thing and a file that holds another.
+# Made from ffmpeg's test sources, then remuxed with timestamp tricks or
+# patched byte by byte where ffmpeg would write the truth.
+
+
+def _h264(*args: str) -> list[str]:
+    return [*args, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+
+
+def _pattern(size: str = "160x120", fps: int = 25, seconds: float = 2) -> list[str]:
+    return ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={fps}:duration={seconds}"]
+
+
+def _patch_mkv_duration(path: Path, seconds: float) -> Path:
+    """Overwrite the Segment's Duration element (an 8-byte float, in ms)."""
+    data = bytearray(path.read_bytes())
+    at = data.find(b"\x44\x89\x88")
+    assert at > 0, "no 8-byte Duration element"
+    data[at + 3 : at + 11] = struct.pack(">d", seconds * 1000)
+    path.write_bytes(data)
+    return path
+
+
+def header_3s_last_frame_at_10h_mkv(folder: Path) -> Path:
+    """The issue's file: three seconds of frames, then five more ten hours in;
+    the Matroska header says the whole thing lasts 3 s."""
+    path = folder / "liar.mkv"
+    _ffmpeg(
+        *_pattern(seconds=3.2),
+        *_h264("-vf", "setpts='if(gte(N,75),PTS+36000/TB,PTS)'"),
+        *("-fps_mode", "passthrough", str(path)),
+    )
+    return _patch_mkv_duration(path, 3)
+
+
+def sparse_timeline_mkv(folder: Path, last_at: float = 200) -> Path:
+    """Header 3 s; three seconds of frames, a gap, five frames at ``last_at``."""
+    path = folder / "sparse.mkv"
+    gap = last_at - 3
+    _ffmpeg(
+        *_pattern(seconds=3.2),
+        *_h264("-vf", f"setpts='if(gte(N,75),PTS+{gap}/TB,PTS)'"),
+        *("-fps_mode", "passthrough", str(path)),
+    )
+    return _patch_mkv_duration(path, 3)
+
+
+def sound_at_10h_mkv(folder: Path) -> Path:
+    """Two seconds of picture; the sound (-itsoffset) starts ten hours in.
+    The header is made to say 2 s."""
+    path = folder / "late-sound.mkv"
+    _ffmpeg(
+        *_pattern(),
+        *("-itsoffset", "36000", "-f", "lavfi", "-i", "sine=duration=2"),
+        *_h264("-map", "0:v", "-map", "1:a"),
+        *("-c:a", "aac", str(path)),
+    )
+    return _patch_mkv_duration(path, 2)
+
+
+def jump_to_10h_and_back_ts(folder: Path) -> Path:
+    """Three MPEG-TS segments joined byte for byte, the middle one written
+    with -output_ts_offset 36000: 0–2 s, then 10 h, then 2–4 s."""
+    parts = []
+    for offset in (0, 36000, 2):
+        part = folder / f"part-{offset}.ts"
+        _ffmpeg(*_pattern(), *_h264("-output_ts_offset", str(offset)), str(part))
+        parts.append(part)
+    path = folder / "jump.ts"
+    path.write_bytes(b"".join(part.read_bytes() for part in parts))
+    for part in parts:
+        part.unlink()
+    return path
+
+
+def shifted_by_10h_ts(folder: Path) -> Path:
+    """Two honest seconds whose timestamps all start ten hours in."""
+    path = folder / "shifted.ts"
+    _ffmpeg(*_pattern(), *_h264("-output_ts_offset", "36000"), str(path))
+    return path
+
+
+def mp4_with_timescale(folder: Path, timescale: int) -> Path:
+    """Two seconds of H.264 whose track header (mdhd) declares ``timescale``
+    ticks a second: 1 makes each frame 512 s long, 2**31 - 1 makes the fifty
+    frames last twelve microseconds.  The movie header still says 2 s."""
+    path = folder / f"timescale-{timescale}.mp4"
+    _ffmpeg(
+        *_pattern(),
+        *_h264("-movflags", "+faststart", "-use_editlist", "0"),
+        str(path),
+    )
+    data = bytearray(path.read_bytes())
+    at = data.find(b"mdhd")
+    offset = at + 4 + 4 + (16 if data[at + 4] == 1 else 8)
+    data[offset : offset + 4] = struct.pack(">I", timescale)
+    path.write_bytes(data)
+    return path
+
+
+def png_frame_in_mkv(folder: Path) -> Path:
+    """One PNG picture in a Matroska file: a picture, not a video."""
+    path = folder / "still.mkv"
+    _ffmpeg(
+        *("-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1"),
+        *("-c:v", "png", str(path)),
+    )
+    return path
+
+
+def html_mp4_polyglot(folder: Path) -> Path:
+    """A faststart MP4's index (moov) with an HTML page where the media was:
+    ffprobe describes a fine 2 s video; no frame of it decodes."""
+    path = h264_mp4(folder, audio=False, faststart=True)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"mdat")
+    size = struct.unpack(">I", data[at - 4 : at])[0]
+    page = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>\n"
+    data[at + 4 : at - 4 + size] = (page * (size // len(page) + 1))[: size - 8]
+    polyglot = folder / "polyglot.mp4"
+    polyglot.write_bytes(data)
+    path.unlink()
+    return polyglot
+
+
+def png_frames_claiming_16000_mkv(folder: Path) -> Path:
+    """Tiny PNG frames whose headers (IHDR) announce 16000×16000 pixels: 768 MB
+    a frame to whatever decodes them."""
+    path = folder / "huge-png.mkv"
+    _ffmpeg(*_pattern(size="64x64", seconds=0.2), "-c:v", "png", str(path))
+    data = bytearray(path.read_bytes())
+    at = data.find(b"IHDR")
+    while at > 0:
+        data[at + 4 : at + 12] = struct.pack(">II", 16000, 16000)
+        crc = zlib.crc32(bytes(data[at : at + 17]))
+        data[at + 17 : at + 21] = struct.pack(">I", crc)
+        at = data.find(b"IHDR", at + 4)
+    path.write_bytes(data)
+    return path
+
+
+def mjpeg_frames_claiming_16000_mkv(folder: Path) -> Path:
+    """MJPEG frames whose SOF headers say 16000×16000 inside a Matroska track
+    that says 64×64."""
+    path = folder / "huge-jpeg.mkv"
+    _ffmpeg(
+        *_pattern(size="64x64", seconds=0.4),
+        *("-c:v", "mjpeg", "-pix_fmt", "yuvj420p", str(path)),
+    )
+    data = bytearray(path.read_bytes())
+    sof = b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", 64, 64)
+    assert sof in data
+    path.write_bytes(
+        data.replace(sof, b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", 16000, 16000))
+    )
+    return path
+
+
+def raw_avi_claiming(
+    folder: Path, width: int, height: int, *, fps: int = 8, seconds: float = 300
+) -> Path:
+    """A decompression bomb: 16×16 grey raw frames (256 bytes each) in an AVI
+    whose headers say ``width``×``height``, so each frame asks for
+    width×height bytes.  At 8192×8192, 8 fps for 5 minutes: a 680 KB file
+    that decodes to 161 GB."""
+    path = folder / f"raw-{width}x{height}.avi"
+    _ffmpeg(
+        *("-f", "lavfi", "-i", f"color=gray:size=16x16:rate={fps}:duration={seconds}"),
+        *("-c:v", "rawvideo", "-pix_fmt", "gray", str(path)),
+    )
+    data = bytearray(path.read_bytes())
+    stream_format = data.find(b"strf")  # BITMAPINFOHEADER: size, width, height
+    data[stream_format + 12 : stream_format + 20] = struct.pack("<ii", width, height)
+    main_header = data.find(b"avih")  # ... dwWidth, dwHeight at 32 and 36
+    data[main_header + 40 : main_header + 48] = struct.pack("<II", width, height)
+    path.write_bytes(data)
+    return path
+
+
+def mkv_with_an_empty_sound_track(folder: Path) -> Path:
+    """Two seconds of picture and an AAC track without a single packet."""
+    path = folder / "empty-sound.mkv"
+    _ffmpeg(
+        *_pattern(),
+        *("-f", "lavfi", "-i", "anullsrc"),
+        *_h264("-map", "0:v", "-map", "1:a", "-frames:a", "0", "-t", "2"),
+        *("-c:a", "aac", str(path)),
+    )
     return path

@@ -128,6 +128,38 @@ def test_a_hostile_file_name_is_kept_for_display_only(org, login, webm):
     assert "<script>alert(1)" not in listing.content.decode()
 
 
+def test_a_300_character_file_name_uploads_without_a_typed_title(org, login, webm):
+    # given a long file name with a right-to-left override in it
+    name = "第一课\u202e" + "讲" * 297 + ".webm"
+    # when
+    response = post_upload(
+        login(org.coordinator), unit=org.east, content=webm, name=name
+    )
+    # then the title is the name, cut to fit and without the override
+    assert response.status_code == 302
+    video = Video.objects.get()
+    assert len(video.title) == 200 and video.title.startswith("第一课讲讲")
+    assert "\u202e" not in video.title + video.original_filename
+
+
+def test_a_typed_or_edited_title_loses_its_bidi_controls(org, login, webm):
+    client = login(org.coordinator)
+    response = post_upload(
+        client, unit=org.east, content=webm, title="作业\u202e4pm.exe"
+    )
+    assert response.status_code == 302
+    video = Video.objects.get()
+    assert video.title == "作业4pm.exe"
+    response = client.post(
+        reverse("videos:edit", args=[video.pk]), {"title": "\u2067复习\u2069"}
+    )
+    assert response.status_code == 302
+    video.refresh_from_db()
+    assert video.title == "复习"
+    response = client.post(reverse("videos:edit", args=[video.pk]), {"title": "\u202e"})
+    assert "title" in response.context["form"].errors
+
+
 def test_a_coordinator_cannot_upload_for_a_sibling_unit(org, login, webm):
     response = post_upload(login(org.coordinator), unit=org.west, content=webm)
     assert response.status_code == 200

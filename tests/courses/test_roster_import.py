@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
@@ -37,7 +37,7 @@ def _english_and_clean_storage(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
-    shutil.rmtree(Path(settings.MEDIA_ROOT) / svc.STORAGE_FOLDER, ignore_errors=True)
+    shutil.rmtree(storages["private"].path(svc.STORAGE_FOLDER), ignore_errors=True)
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def problem_codes(item: RosterImport, line: int) -> list[str]:
 
 
 def stored_files() -> list[str]:
-    root = Path(settings.MEDIA_ROOT) / svc.STORAGE_FOLDER
+    root = Path(storages["private"].path(svc.STORAGE_FOLDER))
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
@@ -98,8 +98,8 @@ def test_preview_writes_only_the_import_row_and_the_file(org):
     assert [r["username"] for r in item.report["rows"]] == ["wxm", "lili"]
     assert row(item, 2)["unit"] == org.east_room.name
     assert row(item, 3)["unit"] == org.east.name  # the import's unit by default
-    assert default_storage.open(item.stored_name).read() == roster_csv(GOOD)
-    assert item.stored_name.endswith("名单.csv")
+    assert item.file.read() == roster_csv(GOOD)
+    assert item.file.name.endswith("名单.csv")
 
 
 def test_a_file_that_is_no_roster_is_refused_and_nothing_is_stored(org):
@@ -262,11 +262,14 @@ def test_preview_then_import_creates_accounts_and_sends_invitations(
         ).count()
         == 2
     )
-    assert sorted(m.to[0] for m in mailoutbox) == [
+    invitations = [m for m in mailoutbox if "/accounts/password/reset/key/" in m.body]
+    assert sorted(m.to[0] for m in invitations) == [
         "lili@example.com",
         "wxm@example.com",
     ]
-    assert "/accounts/password/reset/key/" in mailoutbox[0].body
+    # a supervisor among them: the leaders over the unit are told, once each
+    others = sorted(m.to[0] for m in mailoutbox if m not in invitations)
+    assert others == sorted([org.leader.email, org.city_leader.email])
 
 
 def test_an_existing_person_of_the_unit_joins_the_cohort_unchanged(org):
@@ -371,7 +374,7 @@ def test_a_large_file_is_queued_for_a_worker(org, django_capture_on_commit_callb
 
 def test_a_missing_file_fails_the_import_with_a_sentence(org):
     item = preview(org, roster_csv(GOOD))
-    default_storage.delete(item.stored_name)
+    item.file.storage.delete(item.file.name)
     item = svc.roster_import_start(actor=org.coordinator, roster_import=item)
     assert item.status == RosterImport.Status.FAILED
     assert "no longer available" in item.report["message"]
@@ -595,8 +598,8 @@ def test_a_hostile_file_name_is_stored_safely_and_shown_escaped(org, login):
         client, org, roster_csv(GOOD), name="../../<img src=x onerror=alert(1)>.csv"
     )
     item = RosterImport.objects.get()
-    assert item.stored_name.startswith(svc.STORAGE_FOLDER + "/")
-    assert ".." not in item.stored_name and "<" not in item.stored_name
+    assert item.file.name.startswith(svc.STORAGE_FOLDER + "/")
+    assert ".." not in item.file.name and "<" not in item.file.name
     page = client.get(
         reverse("roster:preview", kwargs={"pk": item.pk})
     ).content.decode()

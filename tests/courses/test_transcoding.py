@@ -22,6 +22,7 @@ from courses.transcoding import (
     make_low_rendition,
     make_renditions,
     probe,
+    time_budget,
 )
 from tests.courses import clips
 
@@ -278,6 +279,44 @@ def test_every_command_opens_its_inputs_with_the_file_protocol_only(
             assert argv[at + 1] == f"file:{src}"
 
 
+def test_renditions_stop_at_the_length_limit_whatever_the_timestamps(clip, tmp_path):
+    # given a 2 s clip, one transcoded and one remuxed, and a limit of 1 s
+    for name in ("vp9_opus_webm", "h264_mp4"):
+        src = clip(name)
+        out_dir = tmp_path / name
+        out_dir.mkdir()
+        # when
+        made = make_renditions(
+            src, probe(src, **LIMITS), out_dir=out_dir, timeout=60, max_seconds=1
+        )
+        # then
+        assert made.duration == pytest.approx(1, abs=0.1)
+
+
+@pytest.mark.parametrize("name", ["h264_mp4", "vp9_opus_webm"])
+def test_every_command_reads_and_writes_no_more_than_the_limit(clip, name, tmp_path):
+    src = clip(name)
+    info = probe(src, **LIMITS)
+    for argv in build_commands(src, info, tmp_path, True, max_seconds=300):
+        source = argv.index("-i")  # the poster's fast seek has its own -t
+        assert argv[source - 2 : source] == ["-t", "300"]
+        for at, arg in enumerate(argv):
+            if arg.endswith(".mp4") and not arg.startswith("file:"):  # an output
+                assert argv[at - 2 : at] == ["-t", "300"]
+
+
+def test_the_time_budget_follows_the_length_between_a_minute_and_the_ceiling():
+    assert time_budget(3, per_second=3, ceiling=900) == 60
+    assert time_budget(100, per_second=3, ceiling=900) == 300
+    assert time_budget(36000, per_second=3, ceiling=900) == 900
+    assert time_budget(3, per_second=3, ceiling=0.5) == 0.5
+
+
+def test_a_probe_reports_where_the_last_packet_ends(clip):
+    # AAC starts 1024 samples early (priming): the packets span 2.02 s
+    assert probe(clip("h264_mp4"), **LIMITS).duration == pytest.approx(2.02, abs=0.01)
+
+
 # Refusals
 
 
@@ -323,6 +362,16 @@ def test_an_mp3_with_cover_art_counts_as_audio_only(clip):
 
 def test_a_stream_without_timing_is_refused_for_having_no_duration(clip):
     assert refusal(clip("h264_elementary_stream")).code == "no_duration"
+
+
+def test_a_picture_over_the_size_limit_is_refused_with_its_size(clip):
+    src = clip("h264_mp4")  # 640×360
+    assert probe(src, **LIMITS, max_dimension=640).width == 640
+    error = refusal(src, max_dimension=639)
+    assert (error.code, error.message) == (
+        "too_big",
+        "The picture is 640×360 pixels, over the limit of 639 pixels a side.",
+    )
 
 
 def test_a_video_over_the_length_limit_says_how_long_it_is_and_the_limit(clip):
@@ -422,12 +471,19 @@ def test_ffmpeg_failing_gives_the_tail_of_its_stderr(clip, tmp_path):
     assert list(out_dir.iterdir()) == []
 
 
-def test_a_truncated_file_with_its_index_up_front_fails_processing(clip, tmp_path):
+def test_a_truncated_file_with_its_index_up_front_is_refused_as_damaged(clip):
+    # the index up front still promises 2 s; the packets end at 1 s
+    assert refusal(clip("truncated_faststart_mp4")).code == "damaged"
+
+
+def test_a_file_cut_short_after_probing_fails_processing(clip, tmp_path):
+    # given the description of the whole clip, and then only half of it
+    info = probe(clip("h264_mp4"), **LIMITS)
     src = clip("truncated_faststart_mp4")
-    info = probe(src, **LIMITS)  # the index up front still promises 2 s
+    # when / then
     with pytest.raises(TranscodeFailed) as caught:
         make_renditions(src, info, out_dir=tmp_path, timeout=30, low=False)
-    assert "1.00 s of 2.00 s" in caught.value.detail
+    assert "1.00 s of 2.02 s" in caught.value.detail
 
 
 def test_ffmpeg_runs_niced_and_dies_with_a_killed_worker(tmp_path):

@@ -139,6 +139,86 @@ def test_bad_titles_are_refused(org, clips, title):
         assert upload(org.coordinator, org.east, path, title=title).title == "clip"
 
 
+def test_a_file_name_of_300_characters_makes_a_title_cut_to_fit(org, clips):
+    # given no typed title and a file name far longer than a title may be
+    path = clips["webm"]
+    with open(path, "rb") as handle:
+        # when
+        video = svc.video_upload(
+            actor=org.coordinator,
+            upload=File(handle, name=str(path)),
+            filename="讲" * 300 + ".webm",
+            title="",
+            unit=org.east,
+        )
+    # then
+    assert video.title == "讲" * 200
+
+
+@pytest.mark.parametrize(
+    "title, filename, expected",
+    [
+        # U+202E makes "4pm.exe" read "exe.mp4"; isolates, marks and embeddings
+        ("作业\u202e4pm.exe", "x.webm", "作业4pm.exe"),
+        ("", "作业\u202e4pm.exe.webm", "作业4pm.exe"),
+        ("\u2066a\u2069\u200e\u200f\u061c\u202a\u202b\u202c\u202db", "x.webm", "ab"),
+        (
+            "line\nbreak\ttab\x00nul\x1bescape\u2028end",
+            "x.webm",
+            "line break tabnulescape end",
+        ),
+        ("\u202e\u200f", "clip.webm", "clip"),  # nothing left typed: the file name
+        ("", "\ufeffclip.webm", "clip"),
+    ],
+)
+def test_bidi_and_control_characters_are_removed_from_titles(
+    org, clips, title, filename, expected
+):
+    path = clips["webm"]
+    with open(path, "rb") as handle:
+        video = svc.video_upload(
+            actor=org.coordinator,
+            upload=File(handle, name=str(path)),
+            filename=filename,
+            title=title,
+            unit=org.east,
+        )
+    assert video.title == expected
+
+
+def test_a_title_cut_from_a_file_name_keeps_accents_with_their_letters(org, clips):
+    # given 199 letters, then an "e" and a combining acute accent (201 chars)
+    name = "a" * 199 + "e\u0301.webm"
+    path = clips["webm"]
+    with open(path, "rb") as handle:
+        video = svc.video_upload(
+            actor=org.coordinator,
+            upload=File(handle, name=str(path)),
+            filename=name,
+            title="",
+            unit=org.east,
+        )
+    # then the "e" goes with its accent rather than keep it bare
+    assert video.title == "a" * 199
+
+
+def test_ffmpegs_time_budget_follows_the_videos_length(org, clips, monkeypatch):
+    # given a 2 s video, and a record of what make_renditions is given
+    given = {}
+    make_renditions = svc.transcoding.make_renditions
+
+    def recording(*args, **kwargs):
+        given.update(kwargs)
+        return make_renditions(*args, **kwargs)
+
+    monkeypatch.setattr(svc.transcoding, "make_renditions", recording)
+    video = upload(org.coordinator, org.east, clips["webm"])
+    # when
+    assert svc.video_process(video_id=video.pk).status == Video.Status.READY
+    # then a minute, not the 900 s ceiling, and cut at the length limit
+    assert (given["timeout"], given["max_seconds"]) == (60, 300)
+
+
 def test_processing_a_webm_transcodes_to_renditions_and_poster(
     org, clips, django_capture_on_commit_callbacks
 ):

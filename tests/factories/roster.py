@@ -64,7 +64,7 @@ def make_roster_import(unit, *, created_by, status="previewed"):
     return RosterImport.objects.create(
         unit=unit,
         file_name="名单.xlsx",
-        stored_name="roster-imports/none/名单.xlsx",
+        file="roster-imports/none/名单.xlsx",
         status=status,
         report={"rows": [], "counts": {"new": 0, "existing": 0, "error": 0}},
         created_by=created_by,

@@ -1,3 +1,4 @@
+from .append_only import AppendOnlyModel, AppendOnlyQuerySet
 from .audit import AuditAction, AuditEvent
 from .ledger import HoursCategory, HoursEntry
 from .ops import WorkerHeartbeat
@@ -12,6 +13,8 @@ from .org import (
 )
 
 __all__ = [
+    "AppendOnlyModel",
+    "AppendOnlyQuerySet",
     "MFA_ROLES",
     "SCOPED_ROLES",
     "AuditAction",

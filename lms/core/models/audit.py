@@ -25,6 +25,10 @@ class AuditAction(models.TextChoices):
     CASE_CHANGE = "case_change", _("Case changed")
     SUPERVISOR_ASSIGNMENT = "supervisor_assignment", _("Supervisor assignment changed")
     ATTENDANCE_CHANGE = "attendance_change", _("Attendance changed")
+    ROLE_CHANGE = "role_change", _("Roles, home unit or activation changed")
+    EMAIL_CHANGE = "email_change", _("Email address changed")
+    PAIRING_CHANGE = "pairing_change", _("Pairing changed")
+    SHIFT_SUPERVISOR_CHANGE = "shift_supervisor_change", _("Supervisor on duty changed")
 
 
 class AuditQuerySet(models.QuerySet):
@@ -39,8 +43,9 @@ class AuditEvent(models.Model):
     """Something that happened that someone may later have to account for.
 
     Written by :func:`lms.core.services.audit_record` only.  Rows are never
-    changed: the model and queryset refuse updates and deletes, and a
-    database trigger refuses UPDATE as well.
+    changed: the model and queryset refuse updates and deletes, and
+    database triggers refuse UPDATE and DELETE as well (migrations 0002 and
+    0006).
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

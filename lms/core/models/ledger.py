@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .append_only import AppendOnlyModel
 from .org import OrgUnit
 
 
@@ -16,7 +17,7 @@ class HoursCategory(models.TextChoices):
     SUPERVISION = "supervision", _("Supervision")
 
 
-class HoursEntry(models.Model):
+class HoursEntry(AppendOnlyModel):
     """One row of the hours ledger: credited (or reversed) training hours.
 
     Every credited hour in the system is a row here, written once per source
@@ -27,7 +28,9 @@ class HoursEntry(models.Model):
 
     The database holds the invariants: one credit per source, person and
     generation; at most one reversal per credit; credits positive, reversals
-    negative.  Reports and certification read only this table.
+    negative; and rows are append-only (``AppendOnlyModel``, and triggers
+    refusing UPDATE and DELETE).  Reports and certification read only this
+    table.
     """
 
     class Kind(models.TextChoices):

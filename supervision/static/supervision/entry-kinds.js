@@ -1,4 +1,3 @@
-<script>
 /* Show only the fields the chosen kind uses; without this script every
    field shows and the server ignores the ones that do not apply. */
 (function () {
@@ -14,4 +13,3 @@
   kind.addEventListener("change", update);
   update();
 })();
-</script>

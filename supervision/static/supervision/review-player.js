@@ -1,4 +1,3 @@
-<script>
 /* The review player: "comment at the current moment" fills the m:ss field
  * from the player; a comment's time seeks there; quality keeps the place.
  * Without JavaScript the m:ss field and the ?t= links do the same. */
@@ -41,4 +40,3 @@
     });
   });
 })();
-</script>

@@ -1,0 +1,53 @@
+"""History tables: rows are added, never changed or removed.
+
+The model layer refuses ``save()`` of a stored row, ``delete()``, and the
+queryset's ``update()`` and ``delete()`` (so ``bulk_update`` too).  The
+database refuses UPDATE and DELETE as well, with triggers written by the
+``append_only_guards`` migrations of each app: raw SQL, the admin and any
+code that goes past the model meet the same refusal.
+
+Two histories go with their parent when the parent is deleted: a video's
+events and a practice entry's sign-off steps (drafts and other unapproved
+entries may be deleted; approved ones may not).  Their foreign key is
+``DO_NOTHING`` in Django and the database deletes them after the parent row
+is gone, which is the only DELETE their trigger lets through.  Every other
+history protects its parent.
+
+``manage.py flush`` (which the test runner calls between transactional
+tests) empties these tables too: ``lms.core.append_only.released`` opens
+the guard for the length of that one transaction.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+
+def _refuse(model) -> None:
+    raise PermissionDenied(f"{model.__name__} rows are append-only.")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Querysets that read and insert only."""
+
+    def update(self, **kwargs):
+        _refuse(self.model)
+
+    def delete(self):
+        _refuse(self.model)
+
+
+class AppendOnlyModel(models.Model):
+    """A history row: written once by a service, then only read."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            _refuse(type(self))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse(type(self))
