@@ -221,7 +221,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 # A person changes their own address at /accounts/email/: the new one is
 # confirmed first and then replaces the old, which is told (as it is of a
 # password change or reset).  Coordinators cannot change it once the account
-# has been used (lms.core.services.person_update).
+# has been used (lms.core.services.people.person_update).
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False

@@ -42,7 +42,7 @@ from courses import session_selectors as selectors
 from courses.models import Attendance, AttendanceChange, OfflineSession
 from courses.services import sessions
 from lms.core.models import AuditAction, User
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 
 #: Check-in opens this long before the start and closes at the end.
 CHECK_IN_OPENS_BEFORE = datetime.timedelta(minutes=30)

@@ -16,7 +16,7 @@ from courses import intervals as spans
 from courses import selectors
 from courses.models import LessonPage, LessonProgress, QuizAttempt
 from lms.core.models import HoursCategory, User
-from lms.core.services import hours_credit
+from lms.core.services.ledger import hours_credit
 
 MAX_REPORTED_RANGES = 200
 

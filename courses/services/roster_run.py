@@ -22,7 +22,7 @@ from courses.roster import RosterRefused, RosterRow
 from courses.roster_selectors import progress_key
 from lms.core.models import User
 from lms.core.permissions import can_manage_unit
-from lms.core.services import NewPerson, people_create_bulk
+from lms.core.services.people_bulk import NewPerson, people_create_bulk
 
 from .roster_plan import _chunks, _plan, _Planned, _report
 

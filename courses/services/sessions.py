@@ -18,7 +18,7 @@ from courses.models import Attendance, Cohort, OfflineSession
 from lms.core.models import HoursCategory, HoursEntry, OrgUnit, User
 from lms.core.permissions import can_manage_unit
 from lms.core.selectors import people_manageable_by
-from lms.core.services import hours_credit, hours_reverse
+from lms.core.services.ledger import hours_credit, hours_reverse
 
 MAX_CREDIT_HOURS = Decimal("999.99")
 

@@ -4,7 +4,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 
 from .models import AuditAction
-from .services import audit_record, mask_email
+from .services.audit import audit_record
+from .services.people import mask_email
 
 
 class AccountAdapter(DefaultAccountAdapter):

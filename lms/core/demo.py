@@ -2,8 +2,9 @@
 
 from django.db import transaction
 
-from . import services
 from .models import OrgUnit, Role, User
+from .services.org import unit_create
+from .services.people import person_create
 
 DEMO_PASSWORD = "xinxun-demo-2026"  # noqa: S105 - printed by `make demo`
 
@@ -78,7 +79,7 @@ def load_demo_data() -> dict[str, int]:
     for code, name, level, parent_code in UNITS:
         if code in by_code:
             continue
-        by_code[code] = services.unit_create(
+        by_code[code] = unit_create(
             actor=admin,
             parent=by_code[parent_code] if parent_code else None,
             name=name,
@@ -90,7 +91,7 @@ def load_demo_data() -> dict[str, int]:
     for username, full_name, unit_code, roles in PEOPLE:
         if username in existing:
             continue
-        services.person_create(
+        person_create(
             actor=admin,
             username=username,
             full_name=full_name,

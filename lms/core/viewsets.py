@@ -15,9 +15,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import selectors, services
+from . import selectors
 from .forms import OrgUnitForm, PersonForm
 from .models import AuditEvent, OrgUnit, User
+from .services.org import unit_create, unit_update
+from .services.people import person_create, person_update
 from .spreadsheets import SafeSpreadsheetExport
 
 
@@ -119,7 +121,7 @@ def _people(user):
 class UnitCreateView(scoped_view(generic.CreateView, _units)):
     def save_instance(self):
         data = self.form.cleaned_data
-        return services.unit_create(
+        return unit_create(
             actor=self.request.user,
             parent=data.get("parent"),
             name=data["name"],
@@ -132,7 +134,7 @@ class UnitCreateView(scoped_view(generic.CreateView, _units)):
 
 class UnitEditView(scoped_view(generic.EditView, _units)):
     def save_instance(self):
-        return services.unit_update(
+        return unit_update(
             actor=self.request.user,
             unit=self.form.instance,
             changed=self.form.changed_data,
@@ -198,7 +200,7 @@ class _PersonServiceErrors:
 class PersonCreateView(_PersonServiceErrors, scoped_view(generic.CreateView, _people)):
     def save_instance(self):
         data = self.form.cleaned_data
-        return services.person_create(
+        return person_create(
             actor=self.request.user,
             username=data["username"],
             full_name=data["full_name"],
@@ -214,7 +216,7 @@ class PersonCreateView(_PersonServiceErrors, scoped_view(generic.CreateView, _pe
 
 class PersonEditView(_PersonServiceErrors, scoped_view(generic.EditView, _people)):
     def save_instance(self):
-        return services.person_update(
+        return person_update(
             actor=self.request.user,
             person=self.form.instance,
             roles=self.form.cleaned_data.get("roles", []),

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.core.models import AuditAction, Role, User
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 
 from ..models import Case, CaseNote, Consent, Referral
 from ..permissions import can_read_case_notes

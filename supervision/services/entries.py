@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.core.models import AuditAction, HoursCategory, User
-from lms.core.services import audit_record, hours_credit, hours_reverse
+from lms.core.services.audit import audit_record
+from lms.core.services.ledger import hours_credit, hours_reverse
 
 from ..models import EntryTransition, PracticeEntry
 from ..permissions import can_sign_off

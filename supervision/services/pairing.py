@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from lms.core.models import AuditAction, PersonCategory, Role, User
 from lms.core.permissions import can_manage_person, can_manage_unit
 from lms.core.selectors import leaders_over
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 
 from ..models import Pairing, PairingContact
 from ..permissions import can_name_as_supervisor

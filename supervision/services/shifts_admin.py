@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 from lms.core.models import AuditAction, OrgUnit, User
 from lms.core.permissions import can_manage_unit
 from lms.core.selectors import leaders_over
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 
 from ..models import DutyShift, QuotaExemption, ShiftSignup
 from ..permissions import can_name_as_supervisor

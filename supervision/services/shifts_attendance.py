@@ -29,7 +29,7 @@ from courses.services.attendance import (
     scan_verify,
 )
 from lms.core.models import AuditAction, User
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 
 from ..models import DutyShift, ShiftSignup
 from ..selectors import shifts as selectors

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.core.models import HoursCategory, OrgUnit, Role, User
-from lms.core.services import hours_credit
+from lms.core.services.ledger import hours_credit
 
 from ..models import GrowthNote, PracticeEntry, SupervisionKind, SupervisionSession
 from ..selectors.supervisions import COVERABLE, participants_choosable_by

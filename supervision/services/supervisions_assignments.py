@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lms.core.models import AuditAction, Role, User
 from lms.core.permissions import can_manage_units
 from lms.core.selectors import leaders_over, people_manageable_by
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 
 from ..models import SupervisionKind, SupervisorAssignment
 from ..permissions import can_name_as_supervisor, mentor_ids

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.core.models import AuditAction, Role, User
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 
 from ..models import Technique, TechniqueMastery
 from ..permissions import supervisor_ids_of

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from lms.core.decorators import role_required
 from lms.core.models import AuditAction, Role
 from lms.core.permissions import is_scoped_manager
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 
 from ..forms import cases as case_forms
 from ..permissions import can_read_case_notes

@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 
 from lms.core.models import AuditAction, OrgUnit, Role
 from lms.core.selectors import units_visible_to
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 from lms.core.spreadsheets import safe_cell
 
 from ..forms.shifts import CallOffForm, ExcuseForm, parse_month

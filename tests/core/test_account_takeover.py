@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from lms.celery import app as celery_app
 from lms.core.forms import PersonForm
 from lms.core.models import AuditAction, AuditEvent, Role, User
-from lms.core.services import mask_email, person_create, person_update
+from lms.core.services.people import mask_email, person_create, person_update
 from tests.conftest import PASSWORD
 from tests.factories.core import UserFactory
 

@@ -21,7 +21,8 @@ from courses.models import Attendance, AttendanceChange, Video, VideoEvent
 from courses.services import videos as video_services
 from lms.core.append_only import RELEASE_TABLE, released
 from lms.core.models import AuditAction
-from lms.core.services import audit_record, hours_credit
+from lms.core.services.audit import audit_record
+from lms.core.services.ledger import hours_credit
 from supervision.models import EntryTransition, PracticeEntry, ReviewTransition
 from supervision.services import entries as entry_services
 from tests.factories.entries import attended_session

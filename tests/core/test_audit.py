@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 
 from lms.core.models import AuditAction, AuditEvent
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 from tests.conftest import PASSWORD
 
 

@@ -16,7 +16,7 @@ from wagtail.log_actions import log
 from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowTask
 
 from lms.core.models import AuditAction, AuditEvent, Role, User
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 from lms.core.spreadsheets import FORMULA_STARTS
 from lms.core.wagtail_reports import REPORTS
 from tests.factories.cohorts import make_cohort

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from lms.core.models import AuditAction, AuditEvent, HoursCategory, HoursEntry
 from lms.core.selectors import hours_by_child_unit, hours_for_person, hours_for_subtree
-from lms.core.services import hours_credit, hours_reverse
+from lms.core.services.ledger import hours_credit, hours_reverse
 
 TODAY = datetime.date(2026, 11, 23)
 

@@ -5,7 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from lms.core.models import AuditAction, AuditEvent, Role, User
-from lms.core.services import INVITATIONS_PER_TASK, NewPerson, people_create_bulk
+from lms.core.services.people_bulk import (
+    INVITATIONS_PER_TASK,
+    NewPerson,
+    people_create_bulk,
+)
 from lms.core.tasks import people_invite_task
 
 

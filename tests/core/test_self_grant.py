@@ -26,8 +26,9 @@ from lms.core.models import (
     User,
     role_group,
 )
-from lms.core.services import NewPerson, people_create_bulk, person_create
-from lms.core.services import person_update as person_update_service
+from lms.core.services.people import person_create
+from lms.core.services.people import person_update as person_update_service
+from lms.core.services.people_bulk import NewPerson, people_create_bulk
 from supervision.forms.pairing import mentor_choices
 from supervision.models import DutyShift, Notice, Pairing, SupervisorAssignment
 from supervision.permissions import can_name_as_supervisor, can_read_case_notes

@@ -159,7 +159,7 @@ def test_a_real_worker_runs_the_heartbeat_and_health_turns_ok(
 
 @pytest.mark.worker
 def test_a_real_worker_sends_the_invitation_after_commit(celery_worker_process, org):
-    from lms.core.services import person_create
+    from lms.core.services.people import person_create
 
     mail_dir = Path(settings.VAR_DIR) / "test-mail"
     before = set(mail_dir.glob("*")) if mail_dir.exists() else set()

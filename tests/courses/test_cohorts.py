@@ -17,7 +17,7 @@ from courses import selectors
 from courses.models import Cohort, CohortMember, LessonProgress, ReminderSent
 from courses.services import cohorts as svc
 from lms.core.models import HoursCategory
-from lms.core.services import hours_credit
+from lms.core.services.ledger import hours_credit
 from tests.factories.cohorts import assign, make_cohort
 from tests.factories.core import UserFactory
 from tests.factories.courses import (

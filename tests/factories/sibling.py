@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from lms.core.models import AuditAction, Role
-from lms.core.services import audit_record
+from lms.core.services.audit import audit_record
 from tests.factories.cohorts import make_cohort
 from tests.factories.core import UserFactory
 from tests.factories.courses import make_ready_video

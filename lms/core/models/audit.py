@@ -42,7 +42,7 @@ class AuditQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Something that happened that someone may later have to account for.
 
-    Written by :func:`lms.core.services.audit_record` only.  Rows are never
+    Written by :func:`lms.core.services.audit.audit_record` only.  Rows are never
     changed: the model and queryset refuse updates and deletes, and
     database triggers refuse UPDATE and DELETE as well (migrations 0002 and
     0006).
