@@ -25,7 +25,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
 from lms.core.selectors import people_manageable_by, units_manageable_by
-from lms.core.viewsets import ScopedFilterSet, scoped_view
+from lms.core.viewsets import ScopedFilterSet, ServiceErrorsOnForm, scoped_view
 
 from . import session_selectors as selectors
 from .models import Cohort, OfflineSession
@@ -123,22 +123,8 @@ def _plan(form) -> dict:
     }
 
 
-class _ServiceErrorsOnForm:
-    """A service's ``ValidationError`` shown on the form, like any invalid
-    input; the transaction around ``save_instance`` has rolled back."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            form.add_error(None, error)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
-
-
 class SessionCreateView(
-    _ServiceErrorsOnForm, scoped_view(generic.CreateView, _sessions)
+    ServiceErrorsOnForm, scoped_view(generic.CreateView, _sessions)
 ):
     def save_instance(self):
         session = session_services.session_create(
@@ -148,7 +134,7 @@ class SessionCreateView(
         return session
 
 
-class SessionEditView(_ServiceErrorsOnForm, scoped_view(generic.EditView, _sessions)):
+class SessionEditView(ServiceErrorsOnForm, scoped_view(generic.EditView, _sessions)):
     def save_instance(self):
         session = session_services.session_update(
             actor=self.request.user, session=self.form.instance, **_plan(self.form)

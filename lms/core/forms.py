@@ -7,6 +7,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from . import selectors
 from .models import OrgUnit, Role, User
 from .permissions import can_change_access, can_change_email, roles_held
+from .services.people import PERSON_FIELDS
 
 
 class OrgUnitForm(WagtailAdminModelForm):
@@ -50,16 +51,7 @@ class PersonForm(WagtailAdminModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "username",
-            "full_name",
-            "email",
-            "home_unit",
-            "staff_number",
-            "phone",
-            "category",
-            "is_active",
-        ]
+        fields = list(PERSON_FIELDS)
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)

@@ -176,10 +176,12 @@ class OrgUnitViewSet(ModelViewSet):
     export_filename = "units"
 
 
-class _PersonServiceErrors:
-    """The people services' refusals shown on the form, each on its field
-    when it names one; the transaction around ``save_instance`` has rolled
-    back, so nothing was saved."""
+class ServiceErrorsOnForm:
+    """A service's refusal shown on the Wagtail form like any invalid input:
+    a ``ValidationError`` naming fields goes on those fields, anything else
+    (and a ``PermissionDenied``) above the form.  The transaction around
+    ``save_instance`` has rolled back, so nothing was saved.  Every admin
+    view whose save goes through a service uses this one mixin."""
 
     def form_valid(self, form):
         try:
@@ -197,7 +199,7 @@ class _PersonServiceErrors:
             return self.form_invalid(form)
 
 
-class PersonCreateView(_PersonServiceErrors, scoped_view(generic.CreateView, _people)):
+class PersonCreateView(ServiceErrorsOnForm, scoped_view(generic.CreateView, _people)):
     def save_instance(self):
         data = self.form.cleaned_data
         return person_create(
@@ -214,7 +216,7 @@ class PersonCreateView(_PersonServiceErrors, scoped_view(generic.CreateView, _pe
         )
 
 
-class PersonEditView(_PersonServiceErrors, scoped_view(generic.EditView, _people)):
+class PersonEditView(ServiceErrorsOnForm, scoped_view(generic.EditView, _people)):
     def save_instance(self):
         return person_update(
             actor=self.request.user,

@@ -4,7 +4,7 @@ exemptions, scoped to the coordinator's subtree; writes go through
 front-end roster page (linked from the list), where the reason is asked."""
 
 import django_filters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
 from lms.core.selectors import units_manageable_by
-from lms.core.viewsets import ScopedFilterSet, scoped_view
+from lms.core.viewsets import ScopedFilterSet, ServiceErrorsOnForm, scoped_view
 
 from ..forms.shifts import ExemptionAdminForm, ShiftAdminForm
 from ..models import DutyShift, QuotaExemption
@@ -69,27 +69,7 @@ def _plan(form) -> dict:
     }
 
 
-class _ServiceErrorsOnForm:
-    """A service's refusal shown on the form like any invalid input; the
-    transaction around ``save_instance`` has rolled back."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except (ValidationError, PermissionDenied) as error:
-            if isinstance(error, PermissionDenied):
-                error = ValidationError(str(error) or _("You cannot do this."))
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
-
-
-class ShiftCreateView(_ServiceErrorsOnForm, scoped_view(generic.CreateView, _shifts)):
+class ShiftCreateView(ServiceErrorsOnForm, scoped_view(generic.CreateView, _shifts)):
     def save_instance(self):
         shifts = services.shift_create(
             actor=self.request.user,
@@ -101,7 +81,7 @@ class ShiftCreateView(_ServiceErrorsOnForm, scoped_view(generic.CreateView, _shi
         return shifts[0]
 
 
-class ShiftEditView(_ServiceErrorsOnForm, scoped_view(generic.EditView, _shifts)):
+class ShiftEditView(ServiceErrorsOnForm, scoped_view(generic.EditView, _shifts)):
     def save_instance(self):
         shift = services.shift_update(
             actor=self.request.user, shift=self.form.instance, **_plan(self.form)
@@ -205,7 +185,7 @@ def _exemption_fields(form) -> dict:
 
 
 class ExemptionCreateView(
-    _ServiceErrorsOnForm, scoped_view(generic.CreateView, _exemptions)
+    ServiceErrorsOnForm, scoped_view(generic.CreateView, _exemptions)
 ):
     def save_instance(self):
         exemption = services.quota_exemption_create(
@@ -216,7 +196,7 @@ class ExemptionCreateView(
 
 
 class ExemptionEditView(
-    _ServiceErrorsOnForm, scoped_view(generic.EditView, _exemptions)
+    ServiceErrorsOnForm, scoped_view(generic.EditView, _exemptions)
 ):
     def save_instance(self):
         exemption = services.quota_exemption_update(

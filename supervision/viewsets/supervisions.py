@@ -3,7 +3,6 @@ coordinator's subtree: trainee and supervisor both inside it) and the
 technique catalogue."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -13,7 +12,7 @@ from wagtail.log_actions import log
 
 from lms.core.models import Role
 from lms.core.selectors import people_manageable_by
-from lms.core.viewsets import ExportIndexView, scoped_view
+from lms.core.viewsets import ExportIndexView, ServiceErrorsOnForm, scoped_view
 
 from ..models import SupervisorAssignment, Technique
 from ..services.supervisions import supervisor_assign, supervisor_assignment_end
@@ -72,22 +71,8 @@ class AssignmentEndForm(_NoModelValidation, WagtailAdminModelForm):
             self.initial["ends_on"] = timezone.localdate()
 
 
-class _ServiceErrorsOnForm:
-    """A service's ``ValidationError`` shown on the form like any invalid
-    input; nothing was saved."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            form.add_error(None, error)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
-
-
 class AssignmentCreateView(
-    _ServiceErrorsOnForm, scoped_view(generic.CreateView, _assignments)
+    ServiceErrorsOnForm, scoped_view(generic.CreateView, _assignments)
 ):
     def save_instance(self):
         data = self.form.cleaned_data
@@ -104,7 +89,7 @@ class AssignmentCreateView(
 
 
 class AssignmentEndView(
-    _ServiceErrorsOnForm, scoped_view(generic.EditView, _assignments)
+    ServiceErrorsOnForm, scoped_view(generic.EditView, _assignments)
 ):
     def save_instance(self):
         assignment = SupervisorAssignment.objects.get(pk=self.object.pk)
