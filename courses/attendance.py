@@ -192,11 +192,6 @@ def check_short_code(
     )
 
 
-def seconds_left(*, now: datetime.datetime, size: int = TOKEN_WINDOW) -> int:
-    """Seconds until the current window ends (for the screen's countdown)."""
-    return size - int(now.timestamp()) % size
-
-
 def minutes_late(
     *, checked_in_at: datetime.datetime | None, starts_at: datetime.datetime
 ) -> int:

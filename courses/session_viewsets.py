@@ -107,7 +107,7 @@ class SessionForm(WagtailAdminModelForm):
         return data
 
 
-def _plan(form) -> dict:
+def _session_fields(form) -> dict:
     data = form.cleaned_data
     return {
         "kind": data["kind"],
@@ -128,7 +128,7 @@ class SessionCreateView(
 ):
     def save_instance(self):
         session = session_services.session_create(
-            actor=self.request.user, **_plan(self.form)
+            actor=self.request.user, **_session_fields(self.form)
         )
         log(instance=session, action="wagtail.create", user=self.request.user)
         return session
@@ -137,7 +137,9 @@ class SessionCreateView(
 class SessionEditView(ServiceErrorsOnForm, scoped_view(generic.EditView, _sessions)):
     def save_instance(self):
         session = session_services.session_update(
-            actor=self.request.user, session=self.form.instance, **_plan(self.form)
+            actor=self.request.user,
+            session=self.form.instance,
+            **_session_fields(self.form),
         )
         log(instance=session, action="wagtail.edit", user=self.request.user)
         return session

@@ -7,7 +7,6 @@ import datetime
 from django.utils import timezone
 
 from lms.core.models import Role, User
-from lms.core.permissions import is_scoped_manager, unit_in_scope
 
 from .models import Case, Pairing, PracticeEntry, SupervisionKind, SupervisorAssignment
 
@@ -73,22 +72,6 @@ def can_sign_off(user: User, entry: PracticeEntry) -> bool:
     if entry.shift_id is not None and entry.shift.supervisor_id == user.pk:
         return True
     return user.pk in supervisor_ids_of(entry.person)
-
-
-def can_view_entry(user: User, entry: PracticeEntry) -> bool:
-    """The trainee, their supervisors and mentors, the shift's supervisor,
-    and coordinators and leaders over the entry's unit."""
-    if not user.is_authenticated:
-        return False
-    if user.pk == entry.person_id:
-        return True
-    if entry.status == PracticeEntry.Status.DRAFT:
-        return False  # a draft is the trainee's own until submitted
-    if entry.shift_id is not None and entry.shift.supervisor_id == user.pk:
-        return True
-    if user.pk in supervisor_ids_of(entry.person) or is_mentor_of(user, entry.person):
-        return True
-    return is_scoped_manager(user) and unit_in_scope(user, entry.unit)
 
 
 def can_read_case_notes(user: User, case: Case) -> bool:

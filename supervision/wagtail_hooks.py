@@ -1,11 +1,13 @@
 """Register the admin viewsets of supervision (coordinators: shifts,
-exemptions, supervisor assignments, techniques, pairings, rules)."""
+exemptions, supervisor assignments, techniques).  Pairing has no admin
+viewset: coordinators pair people on /practice/pairs/, which shows the
+no-contact flag and works on a phone."""
 
 from wagtail import hooks
 
 from lms.core.policies import register_scoped_policies
 
-from .viewsets import entries, pairing, shifts, supervisions
+from .viewsets import entries, shifts, supervisions
 
 # The practice log registers its own policy (``viewsets.entries``);
 # techniques are one catalogue for everyone.
@@ -22,5 +24,4 @@ def register_viewsets():
         *shifts.VIEWSETS,
         *entries.VIEWSETS,
         *supervisions.VIEWSETS,
-        *pairing.VIEWSETS,
     ]

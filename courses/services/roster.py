@@ -46,7 +46,7 @@ from courses.roster import RosterRefused, RosterRow
 from lms.core.models import OrgUnit, User
 from lms.core.permissions import can_manage_unit
 
-from .roster_plan import CHUNK, _plan, _report
+from .roster_plan import CHUNK, roster_report, roster_rows_plan
 from .roster_run import (
     MAX_IN_PROCESS_ROWS,
     PROGRESS_TIMEOUT,
@@ -114,7 +114,7 @@ def roster_check(
     """
     _check_scope(actor=actor, unit=unit, cohort=cohort)
     _data, rows = _read(source)
-    return _report(_plan(rows, unit=unit), cohort=cohort)
+    return roster_report(roster_rows_plan(rows, unit=unit), cohort=cohort)
 
 
 def roster_preview(
@@ -135,7 +135,7 @@ def roster_preview(
     """
     _check_scope(actor=actor, unit=unit, cohort=cohort)
     data, rows = _read(upload)
-    report = _report(_plan(rows, unit=unit), cohort=cohort)
+    report = roster_report(roster_rows_plan(rows, unit=unit), cohort=cohort)
     item = RosterImport(
         unit=unit,
         cohort=cohort,

@@ -33,7 +33,7 @@ _USERNAME_UNSAFE = re.compile(r"[^a-z0-9._+-]")
 
 
 @dataclass
-class _Planned:
+class PlannedRow:
     """What will happen to one row: its unit, the existing person it
     matches, or the username a new person will get."""
 
@@ -49,7 +49,8 @@ class _Planned:
         return "existing" if self.person is not None else "new"
 
 
-def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+def chunked(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+    """``values`` in lists of at most ``size`` (for ``IN`` queries)."""
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -87,7 +88,7 @@ class _Lookup:
         ]
         self.by_email: dict[str, User] = {}
         emails = {row.email for row in rows if row.email}
-        for chunk in _chunks(emails):
+        for chunk in chunked(emails):
             people = (
                 User.objects.annotate(email_key=Lower("email"))
                 .filter(email_key__in=chunk)
@@ -98,7 +99,7 @@ class _Lookup:
                 self.by_email.setdefault(person.email_key, person)
         self.by_staff: dict[str, User] = {}
         numbers = {row.staff_number for row in rows if row.staff_number}
-        for chunk in _chunks(numbers):
+        for chunk in chunked(numbers):
             for person in User.objects.filter(staff_number__in=chunk).only(*fields):
                 self.by_staff[person.staff_number] = person
 
@@ -109,7 +110,7 @@ class _Lookup:
         return self.by_code.get(key) or self.by_name.get(key)
 
 
-def _plan(rows: list[RosterRow], *, unit: OrgUnit) -> list[_Planned]:
+def roster_rows_plan(rows: list[RosterRow], *, unit: OrgUnit) -> list[PlannedRow]:
     """Each row with its unit and the existing person it matches; problems
     and warnings that need the database are added to the rows."""
     lookup = _Lookup(unit=unit, rows=rows)
@@ -119,8 +120,8 @@ def _plan(rows: list[RosterRow], *, unit: OrgUnit) -> list[_Planned]:
     return planned
 
 
-def _plan_row(row: RosterRow, lookup: _Lookup) -> _Planned:
-    item = _Planned(row=row, unit=lookup.unit_for(row.unit_code))
+def _plan_row(row: RosterRow, lookup: _Lookup) -> PlannedRow:
+    item = PlannedRow(row=row, unit=lookup.unit_for(row.unit_code))
     if item.unit is None:
         row.refuse(
             "unknown_unit",
@@ -225,7 +226,7 @@ def _warn_differences(row: RosterRow, person: User) -> None:
         )
 
 
-def _refuse_same_person_twice(planned: list[_Planned]) -> None:
+def _refuse_same_person_twice(planned: list[PlannedRow]) -> None:
     first_line: dict[int, int] = {}
     for item in planned:
         if item.person is None:
@@ -251,7 +252,7 @@ def _username_base(row: RosterRow) -> str:
 
 def _taken_usernames(names: set[str]) -> set[str]:
     taken: set[str] = set()
-    for chunk in _chunks(names):
+    for chunk in chunked(names):
         taken.update(
             User.objects.annotate(key=Lower("username"))
             .filter(key__in=chunk)
@@ -260,7 +261,7 @@ def _taken_usernames(names: set[str]) -> set[str]:
     return taken
 
 
-def _assign_usernames(new: list[_Planned]) -> None:
+def _assign_usernames(new: list[PlannedRow]) -> None:
     """Usernames from the email's local part (or the staff number), made
     unique in the file and in the database with a number; the same file and
     database give the same usernames."""
@@ -284,7 +285,9 @@ def _assign_usernames(new: list[_Planned]) -> None:
         taken |= more
 
 
-def _report(planned: list[_Planned], *, cohort: Cohort | None) -> dict:
+def roster_report(planned: list[PlannedRow], *, cohort: Cohort | None) -> dict:
+    """The preview's report: every row with its action, problems and
+    warnings, and the counts (kept on the import row)."""
     rows = []
     counts = {"rows": len(planned), "new": 0, "existing": 0, "error": 0, "warning": 0}
     for item in planned:

@@ -24,7 +24,7 @@ from lms.core.models import User
 from lms.core.permissions import can_manage_unit
 from lms.core.services.people_bulk import NewPerson, people_create_bulk
 
-from .roster_plan import _chunks, _plan, _Planned, _report
+from .roster_plan import PlannedRow, chunked, roster_report, roster_rows_plan
 
 #: Files up to this many rows are imported in the request; larger ones by
 #: a Celery task with a progress display.
@@ -192,8 +192,8 @@ def _run(roster_import_id: int, progress_every: int) -> RosterImport:
         cohort = _cohort_for_run(item, actor)
         if not can_manage_unit(actor, item.unit):
             raise _Refused(_("The uploader can no longer place people in this unit."))
-        planned = _plan(rows, unit=item.unit)
-        report = _report(planned, cohort=cohort)
+        planned = roster_rows_plan(rows, unit=item.unit)
+        report = roster_report(planned, cohort=cohort)
         if report["counts"]["error"]:
             raise _Refused(_changed_message(report), report)
         created = _create_people(
@@ -239,7 +239,7 @@ def _changed_message(report: dict) -> str:
 
 
 def _create_people(
-    planned: list[_Planned], *, actor: User, key: str, every: int
+    planned: list[PlannedRow], *, actor: User, key: str, every: int
 ) -> int:
     """Create the new people in batches of ``every`` (``people_create_bulk``:
     same checks, audit rows and invitations as one by one, far fewer
@@ -273,7 +273,7 @@ def _create_people(
     return len(new)
 
 
-def _batch_failed(batch: list[_Planned], error: ValidationError) -> str:
+def _batch_failed(batch: list[PlannedRow], error: ValidationError) -> str:
     """Name the first row whose fields fail validation."""
     for item in batch:
         person = User(
@@ -303,12 +303,12 @@ def _row_failed(row: RosterRow, error: Exception) -> str:
     }
 
 
-def _add_to_cohort(cohort: Cohort, planned: list[_Planned], *, actor: User) -> int:
+def _add_to_cohort(cohort: Cohort, planned: list[PlannedRow], *, actor: User) -> int:
     """Add every row's person to the cohort; people already in it stay as
     they are (and the unique constraint keeps a racing add harmless)."""
     wanted = {item.person.pk for item in planned if item.person is not None}
     present: set[int] = set()
-    for chunk in _chunks(wanted):
+    for chunk in chunked(wanted):
         present.update(
             CohortMember.objects.filter(cohort=cohort, person_id__in=chunk).values_list(
                 "person_id", flat=True

@@ -18,10 +18,6 @@ def unit_in_scope(user: User, unit: OrgUnit) -> bool:
     return home is not None and unit.path.startswith(home.path)
 
 
-def can_view_unit(user: User, unit: OrgUnit) -> bool:
-    return is_scoped_manager(user) and unit_in_scope(user, unit)
-
-
 def can_manage_units(user: User) -> bool:
     return user.is_authenticated and (
         user.is_superuser or user.has_role(Role.COORDINATOR)
@@ -30,18 +26,6 @@ def can_manage_units(user: User) -> bool:
 
 def can_manage_unit(user: User, unit: OrgUnit) -> bool:
     return can_manage_units(user) and unit_in_scope(user, unit)
-
-
-def can_view_person(user: User, person: User) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.pk == person.pk or user.is_superuser:
-        return True
-    return (
-        is_scoped_manager(user)
-        and person.home_unit is not None
-        and unit_in_scope(user, person.home_unit)
-    )
 
 
 def can_manage_person(user: User, person: User) -> bool:

@@ -8,7 +8,7 @@ trainee's own workspace: no one else sees them until they are submitted.
 import datetime
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -36,7 +36,7 @@ CHOICE_DAYS = 366
 
 def _supervises_q(user: User, field: str = "person") -> Q:
     """The entry's person has ``user`` as open practice supervisor or as
-    mentor (the same rule as ``permissions.can_view_entry``)."""
+    mentor."""
     today = timezone.localdate()
     assigned = SupervisorAssignment.objects.filter(
         supervisor=user,
@@ -78,17 +78,6 @@ def practice_entry_get_for(*, user: User, pk: int) -> PracticeEntry:
 def practice_entry_history(*, entry: PracticeEntry) -> QuerySet[EntryTransition]:
     """The entry's sign-off steps, oldest first, with their actors."""
     return entry.transitions.select_related("actor").order_by("created_at", "id")
-
-
-def entries_with_amendments(entries: QuerySet[PracticeEntry]) -> QuerySet:
-    """``entries`` with their amendments prefetched (for "superseded by")."""
-    return entries.prefetch_related(
-        Prefetch(
-            "amendments",
-            queryset=PracticeEntry.objects.order_by("-id"),
-            to_attr="amendment_list",
-        )
-    )
 
 
 def superseding_amendment(entry: PracticeEntry) -> PracticeEntry | None:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from lms.core.models import User
 
 from ..models import PracticeEntry
-from ..services.entries import is_plain
+from ..services.entries import may_bulk_approve
 from .people import entries_signable_by, supervised_person_q
 from .reviews import video_reviews_waiting_for
 from .supervisions import entries_awaiting_supervision
@@ -77,6 +77,6 @@ def inbox_for(*, user: User, limit: int = SECTION_ROWS) -> dict[str, Section]:
     }
     signoffs = sections["signoffs"]
     for entry in signoffs.rows:
-        entry.plain = is_plain(entry)
+        entry.plain = may_bulk_approve(entry)
     signoffs.has_plain = any(entry.plain for entry in signoffs.rows)
     return sections

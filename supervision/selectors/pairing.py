@@ -120,7 +120,3 @@ def pair_rows(pairings, *, today: datetime.date | None = None) -> list[PairRow]:
         )
         rows.append(PairRow(pairing, pairing.last_contact, since, flagged, days))
     return rows
-
-
-def open_pairings_of(queryset: QuerySet[Pairing]) -> QuerySet[Pairing]:
-    return queryset.filter(ends_on__isnull=True)

@@ -32,18 +32,6 @@ def supervised_person_q(user: User, *, field: str = "pk") -> Q:
     return q | Q(Exists(paired))
 
 
-def trainees_supervised_by(*, user: User) -> QuerySet[User]:
-    """The people whose practice ``user`` signs off (not via shifts)."""
-    return User.objects.filter(supervised_person_q(user)).exclude(pk=user.pk)
-
-
-def mentees_of(*, user: User) -> QuerySet[User]:
-    """Grid workers ``user`` mentors now (whatever their own roles)."""
-    return User.objects.filter(
-        Exists(_open_pairings(user).filter(mentee=OuterRef("pk")))
-    )
-
-
 def entries_signable_by(*, user: User) -> QuerySet[PracticeEntry]:
     """Entries ``user`` may approve or return, by the rule of
     ``can_sign_off``: their supervisees', their mentees' (holding the

@@ -181,16 +181,6 @@ def signup_of(*, person: User, shift: DutyShift) -> ShiftSignup | None:
     return ShiftSignup.objects.filter(shift=shift, person=person).first()
 
 
-def open_swap_of(signup: ShiftSignup | None) -> ShiftSwap | None:
-    if signup is None:
-        return None
-    return (
-        signup.swaps.filter(status=ShiftSwap.Status.OFFERED)
-        .select_related("to_person")
-        .first()
-    )
-
-
 def upcoming_shifts_for(
     *, user: User, now: datetime.datetime | None = None
 ) -> list[DutyShift]:

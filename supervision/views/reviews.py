@@ -46,10 +46,6 @@ def safe_next(request, default: str) -> str:
     return default
 
 
-def _sentences(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 # --- the trainee's list and upload ------------------------------------------------
 
 
