@@ -1,10 +1,10 @@
 """Roster files (花名册), part one: what a row is, and checking one row.
 
 No ORM.  ``RosterRow`` is one person's row as read from the file, with its
-own problems and warnings; ``_check_row`` checks every cell of a row on
+own problems and warnings; ``row_check`` checks every cell of a row on
 its own (missing or long name, malformed email or mobile number, unknown
 role, a cell a spreadsheet would run as a formula) and
-``_mark_duplicates`` refuses a row that repeats an earlier one.  Reading
+``duplicates_mark`` refuses a row that repeats an earlier one.  Reading
 the file is ``courses.roster.reading``; the template is
 ``courses.roster.template``.
 """
@@ -46,7 +46,7 @@ _ROLE_SPLIT = re.compile(r"[、,，;；/\s]+")
 # str.strip() knows U+3000 and U+00A0 but not the zero-width characters
 # that copying from web pages and WeChat leaves behind.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -82,8 +82,8 @@ class RosterRow:
 # --- checking one row -------------------------------------------------------------
 
 
-def _clean(value: str) -> str:
-    value = _CONTROL.sub("", str(value or ""))
+def cell_clean(value: str) -> str:
+    value = CONTROL_CHARACTERS.sub("", str(value or ""))
     return value.strip().strip(_INVISIBLE).strip()
 
 
@@ -97,9 +97,9 @@ def _short(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _check_row(line: int, raw: dict[str, str]) -> RosterRow:
+def row_check(line: int, raw: dict[str, str]) -> RosterRow:
     row = RosterRow(line=line)
-    values = {name: _clean(raw.get(name, "")) for name in FIELDS}
+    values = {name: cell_clean(raw.get(name, "")) for name in FIELDS}
     for name, value in values.items():
         if _is_formula(name, value):
             row.refuse(
@@ -234,7 +234,7 @@ def _check_roles(row: RosterRow, text: str) -> None:
     row.roles = tuple(roles) or (Role.TRAINEE,)
 
 
-def _mark_duplicates(rows: list[RosterRow]) -> None:
+def duplicates_mark(rows: list[RosterRow]) -> None:
     """Refuse a row that repeats an earlier row's email, phone or staff
     number, naming the earlier row."""
     messages = {

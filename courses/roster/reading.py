@@ -22,7 +22,13 @@ from os import PathLike
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from .checks import _CONTROL, RosterRow, _check_row, _clean, _mark_duplicates
+from .checks import (
+    CONTROL_CHARACTERS,
+    RosterRow,
+    cell_clean,
+    duplicates_mark,
+    row_check,
+)
 
 #: Header spellings accepted for each field, compared after ``_header_key``.
 HEADER_ALIASES = {
@@ -101,14 +107,14 @@ def read_roster(source, *, filename: str = "") -> list[RosterRow]:
             name: cells[col] if col < len(cells) else ""
             for name, col in columns.items()
         }
-        if not any(_clean(value) for value in values.values()):
+        if not any(cell_clean(value) for value in values.values()):
             continue
-        rows.append(_check_row(index + 1, values))
+        rows.append(row_check(index + 1, values))
     if not rows:
         raise RosterRefused(_("The file has a header row but no people in it."))
     if len(rows) > MAX_ROWS:
         raise RosterRefused(_too_many_rows())
-    _mark_duplicates(rows)
+    duplicates_mark(rows)
     return rows
 
 
@@ -238,7 +244,7 @@ def _decode(data: bytes) -> str:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if len(_CONTROL.findall(text[:4096])) > 2:
+        if len(CONTROL_CHARACTERS.findall(text[:4096])) > 2:
             raise _not_a_spreadsheet()
         return text
     raise RosterRefused(
@@ -266,7 +272,7 @@ def _csv_table(text: str) -> list[list[str]]:
 
 
 def _header_key(text: str) -> str:
-    text = re.sub(r"[（(].*?[）)]", "", _clean(text))
+    text = re.sub(r"[（(].*?[）)]", "", cell_clean(text))
     return re.sub(r"[\s_\-*＊:：]", "", text).casefold()
 
 
@@ -281,7 +287,7 @@ def _find_header(table: list[list[str]]) -> tuple[dict[str, int], int]:
             if name in columns:
                 raise RosterRefused(
                     _("The column %(column)s appears twice in the header row.")
-                    % {"column": _clean(cell)}
+                    % {"column": cell_clean(cell)}
                 )
             columns[name] = col
         if "name" in columns:

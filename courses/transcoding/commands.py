@@ -13,8 +13,8 @@ from .probing import (
     MAIN_BOX,
     MAX_OUTPUT_FPS,
     Probe,
-    _fit,
     _input_url,
+    fit_within,
 )
 
 
@@ -64,7 +64,7 @@ def _transcode_command(
     src, info: Probe, out_dir: Path, low: bool, max_seconds: float | None
 ) -> list[str]:
     """One decode, split three ways: main, low (optional) and the poster."""
-    main_size = _fit(info.width, info.height, MAIN_BOX)
+    main_size = fit_within(info.width, info.height, MAIN_BOX)
     # -t on the input stops reading at the limit; on each output, whatever
     # the timestamps do in between.
     source = _input(src, t=max_seconds)
@@ -84,7 +84,7 @@ def _transcode_command(
         )
     ]
     if low:
-        low_size = _fit(*main_size, LOW_BOX)
+        low_size = fit_within(*main_size, LOW_BOX)
         low_video = branches[2].filter("scale", *low_size).filter("setsar", 1)
         outputs.append(
             ffmpeg.output(
@@ -137,11 +137,11 @@ def _remux_command(
     return _compile(ffmpeg.merge_outputs(main, _poster_output(picture, out_dir)))
 
 
-def _low_command(
+def low_command(
     src, info: Probe, out_path: Path, max_seconds: float | None = None
 ) -> list[str]:
     source = _input(src, t=max_seconds)
-    size = _fit(*_fit(info.width, info.height, MAIN_BOX), LOW_BOX)
+    size = fit_within(*fit_within(info.width, info.height, MAIN_BOX), LOW_BOX)
     video = source["V:0"].filter("scale", *size).filter("setsar", 1)
     audio = [source["a:0"]] if info.audio_codec else []
     return _compile(
@@ -175,6 +175,6 @@ def build_commands(
     if info.is_web_ready:
         commands = [_remux_command(src, info, out_dir, max_seconds)]
         if low:
-            commands.append(_low_command(src, info, out_dir / "low.mp4", max_seconds))
+            commands.append(low_command(src, info, out_dir / "low.mp4", max_seconds))
         return commands
     return [_transcode_command(src, info, out_dir, low, max_seconds)]

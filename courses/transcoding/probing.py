@@ -114,7 +114,7 @@ class Probe:
             and self.pix_fmt == "yuv420p"
             and self.rotation == 0
             and shown == self.display_size  # square pixels
-            and _fit(self.width, self.height, MAIN_BOX) == self.display_size
+            and fit_within(self.width, self.height, MAIN_BOX) == self.display_size
             and self.audio_codec in (None, "aac")
             and 0 < self.fps <= MAX_WEB_READY_FPS
         )
@@ -147,7 +147,7 @@ def format_size(num_bytes: int) -> str:
     raise AssertionError("unreachable")
 
 
-def _ffprobe(
+def ffprobe_json(
     path: Path, *, timeout: float, max_pixels: int | None = None
 ) -> tuple[dict, str]:
     """ffprobe's JSON description of ``path``, and its warnings.
@@ -207,7 +207,7 @@ def main_streams(data: dict) -> tuple[dict | None, dict | None]:
     return (videos[0] if videos else None), (audios[0] if audios else None)
 
 
-def _describe(path: Path, data: dict, size: int) -> Probe:
+def probe_describe(path: Path, data: dict, size: int) -> Probe:
     """Refuse what is not a video (but for length) and build the ``Probe``.
 
     ``duration`` is the header's, 0 when it gives none.
@@ -291,7 +291,7 @@ def _ratio(value: str | None) -> Fraction | None:
     return Fraction(num, den) if num > 0 and den > 0 else None
 
 
-def _fit(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
+def fit_within(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
     """The even size that fits ``box`` (transposed for portrait), never larger."""
     box_w, box_h = box if width >= height else box[::-1]
     scale = min(1.0, box_w / width, box_h / height)
@@ -305,7 +305,7 @@ def _timed_out() -> str:
     return _("Processing the video took too long and was stopped.")
 
 
-def _damaged() -> str:
+def damaged_sentence() -> str:
     return _("The video could not be processed; the file may be damaged.")
 
 

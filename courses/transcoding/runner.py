@@ -15,16 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .commands import _low_command, build_commands
+from .commands import build_commands, low_command
 from .probing import (
     STDERR_TAIL_BYTES,
     Probe,
     TranscodeFailed,
     VideoRefused,
-    _damaged,
-    _describe,
-    _ffprobe,
     _timed_out,
+    damaged_sentence,
+    ffprobe_json,
+    probe_describe,
 )
 
 _PR_SET_PDEATHSIG = 1
@@ -131,7 +131,7 @@ def make_low_rendition(
     out_path = Path(out_path)
     try:
         _run(
-            _low_command(src, info, out_path, max_seconds),
+            low_command(src, info, out_path, max_seconds),
             timeout=timeout,
             nice=nice,
             on_tick=on_tick,
@@ -153,14 +153,14 @@ def _check_outputs(
     ]
     if missing:
         raise TranscodeFailed(
-            _damaged(), detail=f"ffmpeg wrote no {', '.join(missing)}"
+            damaged_sentence(), detail=f"ffmpeg wrote no {', '.join(missing)}"
         )
     try:
-        description, _log = _ffprobe(paths[0], timeout=30)
-        made = _describe(paths[0], description, paths[0].stat().st_size)
+        description, _log = ffprobe_json(paths[0], timeout=30)
+        made = probe_describe(paths[0], description, paths[0].stat().st_size)
     except VideoRefused as exc:
         raise TranscodeFailed(
-            _damaged(), detail=f"output refused: {exc.code}"
+            damaged_sentence(), detail=f"output refused: {exc.code}"
         ) from None
     # A file cut short but with its index up front probes fine and encodes
     # "successfully" to the part that is there.
@@ -169,7 +169,7 @@ def _check_outputs(
         expected = min(expected, max_seconds)
     if expected - made.duration > max(0.5, expected / 10):
         detail = f"output lasts {made.duration:.2f} s of {expected:.2f} s"
-        raise TranscodeFailed(_damaged(), detail=detail)
+        raise TranscodeFailed(damaged_sentence(), detail=detail)
     return made
 
 
@@ -234,7 +234,7 @@ def _run(
             process.wait()
         stderr.join()
     if process.returncode != 0:
-        raise TranscodeFailed(_damaged(), detail=stderr.text)
+        raise TranscodeFailed(damaged_sentence(), detail=stderr.text)
 
 
 class _StderrTail(threading.Thread):

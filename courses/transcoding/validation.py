@@ -36,13 +36,13 @@ from .probing import (
     Probe,
     TranscodeFailed,
     VideoRefused,
-    _describe,
-    _ffprobe,
     _input_url,
     _timed_out,
+    ffprobe_json,
     format_duration,
     format_size,
     main_streams,
+    probe_describe,
 )
 
 #: Packets may end a little after the header says: encoder priming, the
@@ -103,9 +103,9 @@ def _described(
     path: Path, size: int, *, max_dimension: int, max_pixels: int, timeout: float
 ) -> tuple[Probe, dict]:
     """ffprobe's description, refused if the picture is over the size limit."""
-    data, log = _ffprobe(path, timeout=timeout, max_pixels=max_pixels)
+    data, log = ffprobe_json(path, timeout=timeout, max_pixels=max_pixels)
     try:
-        info = _describe(path, data, size)
+        info = probe_describe(path, data, size)
     except VideoRefused as refused:
         found = _PICTURE_SIZE.search(log)
         if refused.code != "damaged" or not found:
