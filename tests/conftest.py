@@ -90,6 +90,18 @@ def login(client):
     return _login
 
 
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in the test's own process, so the mails they send
+    land in ``mailoutbox`` (for tests of who is told, not of the worker)."""
+    from lms.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 def start_celery_worker(log_name: str = "test-worker.log") -> subprocess.Popen:
     """Start a real ``celery worker`` process on the test database and
     broker, and wait until it is ready to take tasks."""

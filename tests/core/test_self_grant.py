@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from lms.celery import app as celery_app
 from lms.core.models import (
     AuditAction,
     AuditEvent,
@@ -52,15 +51,6 @@ def _english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def eager_celery():
-    """Run Celery tasks here, so the mails land in ``mailoutbox``."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 @pytest.fixture
