@@ -1,20 +1,20 @@
-from django.urls import path
+"""The courses app's pages.  Each area's view module carries its own
+``urlpatterns``; these mounts keep the paths and namespaces that are
+printed on paper (the QR codes of check-in screens) and linked from mails.
 
-from . import views
+``lms/urls.py`` includes each mount at its place in the site's order.
+"""
 
-app_name = "courses"
+from .views import cohorts, documents, learn, roster, sessions, videos
 
-urlpatterns = [
-    path("", views.learn_home, name="learn"),
-    path("hours/", views.my_hours, name="my_hours"),
-    path(
-        "lessons/<int:lesson_id>/progress/",
-        views.progress_report,
-        name="progress_report",
-    ),
-    path("lessons/<int:lesson_id>/quiz/", views.quiz_submit, name="quiz_submit"),
-    path("lessons/<int:lesson_id>/read/", views.mark_read, name="mark_read"),
-    path("videos/<uuid:key>/poster.jpg", views.video_poster, name="video_poster"),
-    path("videos/<uuid:key>/status/", views.video_status, name="video_status"),
-    path("videos/<uuid:key>/<str:quality>.mp4", views.video_file, name="video_file"),
-]
+#: ``learn/``: the trainee's home, progress reports, quizzes, video files.
+learn_urls = ([*learn.urlpatterns, *videos.urlpatterns], "courses")
+#: ``sessions/``: check-in and check-out, the screen, the attendance sheet.
+session_urls = (sessions.urlpatterns, "sessions")
+#: ``manage/roster/``: the roster import for coordinators.
+roster_urls = (roster.urlpatterns, "roster")
+#: ``manage/cohorts/``: the cohort grid and its export.
+cohort_urls = (cohorts.urlpatterns, "cohort_grid")
+#: ``documents/``: lesson attachments, under Wagtail's URL names
+#: (``wagtaildocs_serve`` is what ``Document.url`` reverses), no namespace.
+document_urls = documents.urlpatterns

@@ -4,9 +4,9 @@ from wagtail import hooks
 
 from lms.core.policies import register_scoped_policies
 
-from .cohort_viewsets import CohortViewSet
-from .session_viewsets import SessionViewSet
-from .viewsets import VideoViewSet
+from .viewsets.cohorts import CohortViewSet
+from .viewsets.sessions import SessionViewSet
+from .viewsets.videos import VideoViewSet
 
 register_scoped_policies(VideoViewSet, CohortViewSet, SessionViewSet)
 

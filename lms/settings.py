@@ -172,7 +172,7 @@ def private_storage_config(media_root: Path, name: str) -> dict:
 
 
 def video_storage_config(media_root: Path) -> dict:
-    """Videos (served by ``courses.views``)."""
+    """Videos (served by ``courses.views.videos``)."""
     return private_storage_config(media_root, "videos")
 
 
@@ -281,7 +281,7 @@ WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt"]
-# Documents (lesson attachments) go out only through courses.document_views,
+# Documents (lesson attachments) go out only through courses.views.documents,
 # which checks the reader may open a lesson linking them; never a media URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -3,6 +3,8 @@ from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from courses import urls as courses_urls
+
 
 def to_allauth(pattern_name: str) -> RedirectView:
     """Another package's authentication page, sent to allauth's.
@@ -37,15 +39,15 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     # Lesson attachments, checked against the lessons the reader may open
     # (in place of Wagtail's own document URLs, which check nothing).
-    path("documents/", include("courses.document_urls")),
+    path("documents/", include(courses_urls.document_urls)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include("lms.reports.urls")),
-    path("sessions/", include("courses.session_urls")),
-    path("manage/roster/", include("courses.roster_urls")),
-    path("learn/", include("courses.urls")),
+    path("sessions/", include(courses_urls.session_urls)),
+    path("manage/roster/", include(courses_urls.roster_urls)),
+    path("learn/", include(courses_urls.learn_urls)),
     path("practice/", include("supervision.urls")),
-    path("manage/cohorts/", include("courses.cohort_urls")),
+    path("manage/cohorts/", include(courses_urls.cohort_urls)),
     path("", include("lms.core.urls")),
     # Wagtail's own front-end login (for page privacy).
     path("_util/login/", to_allauth("account_login")),

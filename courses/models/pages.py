@@ -2,7 +2,7 @@
 
 Pages hold editorial content only.  What a person has watched, passed or
 been credited lives in plain models (``LessonProgress``, the hours ledger)
-and is read through ``courses.selectors`` when a page is shown.
+and is read through ``courses.selectors.learn`` when a page is shown.
 """
 
 from decimal import Decimal
@@ -17,7 +17,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
 from courses.blocks import QuizQuestionBlock
-from courses.page_forms import LessonPageForm
+from courses.forms.learn import LessonPageForm
 
 
 class LoginRequiredPage(Page):
@@ -55,10 +55,10 @@ class SyllabusIndexPage(IntroPage):
         verbose_name_plural = _("syllabi")
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors
+        from courses.selectors import learn
 
         context = super().get_context(request, *args, **kwargs)
-        context["tree"] = selectors.syllabus_tree_for(user=request.user, syllabus=self)
+        context["tree"] = learn.syllabus_tree_for(user=request.user, syllabus=self)
         return context
 
 
@@ -74,12 +74,10 @@ class ModulePage(IntroPage):
         verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors
+        from courses.selectors import learn
 
         context = super().get_context(request, *args, **kwargs)
-        context["module"] = selectors.module_progress_for(
-            user=request.user, module=self
-        )
+        context["module"] = learn.module_progress_for(user=request.user, module=self)
         return context
 
 
@@ -156,10 +154,10 @@ class LessonPage(LoginRequiredPage):
             )
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors
+        from courses.selectors import learn
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.lesson_context_for(user=request.user, lesson=self))
+        context.update(learn.lesson_context_for(user=request.user, lesson=self))
         return context
 
 

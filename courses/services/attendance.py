@@ -5,7 +5,7 @@ Decisions:
 
 - **Who may check in**: the people the session is for, i.e. whose home
   unit is the session's unit or below it, and members of its cohort
-  (``courses.session_selectors.may_attend``).  Being in the room is the
+  (``courses.selectors.sessions.may_attend``).  Being in the room is the
   other half: the token changes every 30 seconds.  A second person in
   the room may use the token the screen shows (it is on a public
   screen); a token sent on after its minute is refused.
@@ -38,8 +38,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import attendance as tokens
-from courses import session_selectors as selectors
 from courses.models import Attendance, AttendanceChange, OfflineSession
+from courses.selectors import sessions as selectors
 from courses.services import sessions
 from lms.core.models import AuditAction, User
 from lms.core.services.audit import audit_record

@@ -11,8 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from courses import selectors
 from courses.models import Cohort, CohortMember, ReminderSent
+from courses.selectors import cohorts as selectors
 from lms.core.models import User
 from lms.core.permissions import can_manage_unit
 from lms.core.selectors import people_manageable_by

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import intervals as spans
-from courses import selectors
 from courses.models import LessonPage, LessonProgress, QuizAttempt
+from courses.selectors.learn import Schedule, missing_prerequisites
 from lms.core.models import HoursCategory, User
 from lms.core.services.ledger import hours_credit
 
@@ -27,9 +27,9 @@ def _locked_progress(*, person: User, lesson: LessonPage) -> LessonProgress:
 
 
 def _check_open(*, person: User, lesson: LessonPage) -> None:
-    if selectors.missing_prerequisites(user=person, lesson=lesson):
+    if missing_prerequisites(user=person, lesson=lesson):
         raise PermissionDenied(_("Complete the prerequisite lessons first."))
-    opens_on = selectors.Schedule.for_user(person).opens_on(lesson)
+    opens_on = Schedule.for_user(person).opens_on(lesson)
     if opens_on is not None:
         raise PermissionDenied(
             _("This lesson opens on %(date)s.") % {"date": opens_on.isoformat()}

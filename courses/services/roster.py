@@ -39,10 +39,10 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from courses import roster as roster_files
+from courses import roster_files
 from courses.models import Cohort, RosterImport
 from courses.models.imports import STORAGE_FOLDER, roster_storage
-from courses.roster import RosterRefused, RosterRow
+from courses.roster_files import RosterRefused, RosterRow
 from lms.core.models import OrgUnit, User
 from lms.core.permissions import can_manage_unit
 

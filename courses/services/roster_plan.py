@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from courses import roster as roster_files
+from courses import roster_files
 from courses.models import Cohort
-from courses.roster import RosterRow
+from courses.roster_files import RosterRow
 from lms.core.models import OrgUnit, User
 
 #: Values per ``IN (…)`` query; below SQLite's oldest limit of 999.

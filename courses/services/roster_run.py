@@ -16,10 +16,10 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import roster as roster_files
+from courses import roster_files
 from courses.models import Cohort, CohortMember, RosterImport
-from courses.roster import RosterRefused, RosterRow
-from courses.roster_selectors import progress_key
+from courses.roster_files import RosterRefused, RosterRow
+from courses.selectors.roster import progress_key
 from lms.core.models import User
 from lms.core.permissions import can_manage_unit
 from lms.core.services.people_bulk import NewPerson, people_create_bulk

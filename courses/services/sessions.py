@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import session_selectors as selectors
 from courses.models import Attendance, Cohort, OfflineSession
+from courses.selectors import sessions as selectors
 from lms.core.models import HoursCategory, HoursEntry, OrgUnit, User
 from lms.core.permissions import can_manage_unit
 from lms.core.selectors import people_manageable_by

@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from courses.selectors import lessons_visible_to
+from courses.selectors.learn import lessons_visible_to
 from lms.core.models import User
 
 _MMSS = re.compile(r"(\d{1,2}):([0-5]\d)")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from courses import storage as video_files
 from courses.models import LessonPage, Video
-from courses.selectors import lessons_visible_to
+from courses.selectors.learn import lessons_visible_to
 from courses.services.videos import video_title_clean, video_upload
 from lms.core.models import Role, User
 

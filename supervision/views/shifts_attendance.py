@@ -31,7 +31,7 @@ from django.views.decorators.http import (
 
 from courses import attendance as tokens
 from courses.services.attendance import CHECK_IN_OPENS_BEFORE, CHECK_OUT_CLOSES_AFTER
-from courses.session_views import SCAN_MAX_AGE, SCREEN_REFRESH_SECONDS, qr_svg
+from courses.views.sessions import SCAN_MAX_AGE, SCREEN_REFRESH_SECONDS, qr_svg
 
 from ..forms.shifts import CodeForm
 from ..models import DutyShift

@@ -5,9 +5,9 @@ reload."""
 import pytest
 from django.urls import reverse
 
-from courses import session_views
 from courses.models import Attendance
 from courses.services.attendance import attendance_check_in
+from courses.views import sessions as session_views
 from lms.core.models import HoursEntry
 from tests.browser.conftest import close_quietly, wait_until
 from tests.conftest import PASSWORD

@@ -13,8 +13,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from courses import selectors
 from courses.models import Cohort, CohortMember, LessonProgress, ReminderSent
+from courses.selectors.cohorts import cohort_grid
+from courses.selectors.learn import Schedule
 from courses.services import cohorts as svc
 from lms.core.models import HoursCategory
 from lms.core.services.ledger import hours_credit
@@ -60,12 +61,10 @@ def test_a_lesson_opens_at_midnight_shanghai_not_utc(org, course, at):
     assign(cohort, course["stress"], release_on=MARCH_1)
     # 23:59 on 28 February in Shanghai (15:59 UTC): still locked, with its date
     at(2026, 2, 28, 15, 59)
-    assert (
-        selectors.Schedule.for_user(org.trainee).opens_on(course["stress"]) == MARCH_1
-    )
+    assert Schedule.for_user(org.trainee).opens_on(course["stress"]) == MARCH_1
     # 00:00 on 1 March in Shanghai (16:00 UTC on 28 February): open
     at(2026, 2, 28, 16, 0)
-    assert selectors.Schedule.for_user(org.trainee).opens_on(course["stress"]) is None
+    assert Schedule.for_user(org.trainee).opens_on(course["stress"]) is None
 
 
 def test_a_deadline_passes_at_the_end_of_the_shanghai_day(org, course, at):
@@ -74,9 +73,9 @@ def test_a_deadline_passes_at_the_end_of_the_shanghai_day(org, course, at):
         cohort, course["module"], release_on=datetime.date(2026, 2, 1), due_on=MARCH_1
     )
     at(2026, 3, 1, 15, 59)  # 23:59 on 1 March in Shanghai
-    assert not selectors.cohort_grid(cohort=cohort)["rows"][0]["overdue"]
+    assert not cohort_grid(cohort=cohort)["rows"][0]["overdue"]
     at(2026, 3, 1, 16, 0)  # 00:00 on 2 March
-    assert selectors.cohort_grid(cohort=cohort)["rows"][0]["overdue"]
+    assert cohort_grid(cohort=cohort)["rows"][0]["overdue"]
 
 
 def test_a_module_assignment_covers_its_lessons_and_others_stay_open(org, course, at):
@@ -84,14 +83,11 @@ def test_a_module_assignment_covers_its_lessons_and_others_stay_open(org, course
     other = make_lesson(make_module(make_syllabus(), "个人成长"), "自我觉察")
     cohort = make_cohort(org.east, members=[org.trainee])
     assign(cohort, course["module"], release_on=MARCH_1)
-    schedule = selectors.Schedule.for_user(org.trainee)
+    schedule = Schedule.for_user(org.trainee)
     assert schedule.opens_on(course["emotion"]) == MARCH_1
     assert schedule.opens_on(other) is None
     # people outside the cohort are not held back by it
-    assert (
-        selectors.Schedule.for_user(org.west_trainee).opens_on(course["emotion"])
-        is None
-    )
+    assert Schedule.for_user(org.west_trainee).opens_on(course["emotion"]) is None
 
 
 def test_an_unreleased_lesson_is_visible_but_locked_with_its_date(

@@ -582,10 +582,10 @@ def test_upload_form_refuses_bad_input_with_sentences(
 
 
 def test_upload_refuses_a_huge_file(org, login, settings):
-    from courses import roster
+    from courses import roster_files
 
     client = login(org.coordinator)
-    data = roster_csv(GOOD) + b"x" * roster.MAX_BYTES
+    data = roster_csv(GOOD) + b"x" * roster_files.MAX_BYTES
     response = upload_post(client, org, data)
     assert response.status_code == 200
     assert "larger than" in response.content.decode()

@@ -1,4 +1,4 @@
-"""Reading roster files (``courses.roster``): formats, encodings, cell
+"""Reading roster files (``courses.roster_files``): formats, encodings, cell
 types, and every kind of refused row or file.  No database."""
 
 import datetime
@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from courses.roster import (
+from courses.roster_files import (
     MAX_ROWS,
     TEMPLATE_COLUMNS,
     RosterRefused,

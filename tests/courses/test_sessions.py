@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from courses import attendance as tokens
-from courses import session_selectors as selectors
-from courses import session_views
 from courses.models import Attendance, AttendanceChange, OfflineSession
+from courses.selectors import sessions as selectors
 from courses.services import attendance as attendance_services
 from courses.services import sessions as services
+from courses.views import sessions as session_views
 from lms.core.models import AuditAction, AuditEvent, HoursCategory, HoursEntry
 from tests.factories.core import UserFactory
 from tests.factories.sessions import (

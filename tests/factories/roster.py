@@ -6,7 +6,7 @@ import io
 import openpyxl
 
 from courses.models import Cohort
-from courses.roster import TEMPLATE_COLUMNS
+from courses.roster_files import TEMPLATE_COLUMNS
 
 
 def roster_cohort(unit, name="2026 新警心理专题训练班") -> Cohort:

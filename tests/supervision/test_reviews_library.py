@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from courses.selectors import videos_manageable_by
+from courses.selectors.videos import videos_manageable_by
 from tests.factories.reviews import make_submission
 
 

@@ -27,8 +27,8 @@ from lms.core.models import OrgUnit, User
 from lms.core.permissions import can_manage_unit
 from lms.core.selectors import units_manageable_by, units_visible_to
 
-from . import attendance as tokens
-from .models import Attendance, AttendanceChange, CohortMember, OfflineSession
+from .. import attendance as tokens
+from ..models import Attendance, AttendanceChange, CohortMember, OfflineSession
 
 
 def _sessions() -> QuerySet[OfflineSession]:

@@ -27,9 +27,9 @@ from wagtail.log_actions import log
 from lms.core.selectors import people_manageable_by, units_manageable_by
 from lms.core.viewsets import ScopedFilterSet, ServiceErrorsOnForm, scoped_view
 
-from . import session_selectors as selectors
-from .models import Cohort, OfflineSession
-from .services import sessions as session_services
+from ..models import Cohort, OfflineSession
+from ..selectors import sessions as selectors
+from ..services import sessions as session_services
 
 
 def _sessions(user):

@@ -1,4 +1,4 @@
-"""Forms of the offline-session pages (``courses.session_views``): the
+"""Forms of the offline-session pages (``courses.views.sessions``): the
 short-code check-in form for phones that cannot scan, and the form that
 marks or corrects one person's attendance on the attendance list.
 """
@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import session_selectors as selectors
-from .models import Attendance, OfflineSession
-from .services import attendance as attendance_services
+from ..models import Attendance, OfflineSession
+from ..selectors import sessions as selectors
+from ..services import attendance as attendance_services
 
 
 class CodeForm(forms.Form):

@@ -3,7 +3,7 @@ screen (a rotating QR code and short code), the trainee's check-in and
 check-out pages, the short-code form, and the attendance list where
 coordinators mark or correct attendance by hand.
 
-Sessions are fetched through ``courses.session_selectors``: a session the
+Sessions are fetched through ``courses.selectors.sessions``: a session the
 user cannot see is a 404; one they see without the right is a 403.
 
 Scanning and tapping are two steps: opening the QR link checks the token
@@ -23,7 +23,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -35,11 +35,11 @@ from django.views.decorators.http import (
 )
 from qrcode.image.svg import SvgPathImage
 
-from . import attendance as tokens
-from . import session_selectors as selectors
-from .models import OfflineSession
-from .services import attendance as attendance_services
-from .session_forms import CodeForm, MarkForm
+from .. import attendance as tokens
+from ..forms.sessions import CodeForm, MarkForm
+from ..models import OfflineSession
+from ..selectors import sessions as selectors
+from ..services import attendance as attendance_services
 
 SCAN_SALT = "courses.sessions.scan"
 #: Seconds from opening the QR link to tapping the button.
@@ -367,3 +367,13 @@ def attendance(request, session_id: int):
         },
         status=400 if bound is not None else 200,
     )
+
+
+urlpatterns = [
+    path("check-in/code/", check_in_by_code, name="check_in_code"),
+    path("<int:session_id>/check-in/", check_in, name="check_in"),
+    path("<int:session_id>/check-out/", check_out, name="check_out"),
+    path("<int:session_id>/screen/", screen, name="screen"),
+    path("<int:session_id>/screen/token/", screen_token, name="screen_token"),
+    path("<int:session_id>/attendance/", attendance, name="attendance"),
+]

@@ -11,7 +11,7 @@ class LessonPageForm(WagtailAdminPageForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         from courses.models import Video
-        from courses.selectors import videos_manageable_by
+        from courses.selectors.videos import videos_manageable_by
 
         field = self.fields.get("video")
         if field is None or for_user is None:

@@ -3,7 +3,7 @@
 No ORM.  ``read_roster`` decides what a file is by its bytes, not its
 name, refuses anything that is not a roster with one sentence
 (``RosterRefused``), finds the header row, and hands each data row to the
-row checks in ``courses.roster.checks``.
+row checks in ``courses.roster_files.checks``.
 
 XLSX goes through pandas and openpyxl with every cell read as text, and
 with formulas read as formulas (``data_only=False``), so ``=HYPERLINK(…)``

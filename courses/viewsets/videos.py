@@ -9,10 +9,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from lms.core.viewsets import scoped_view
 
-from . import selectors
-from .forms import VideoEditForm, VideoUploadForm
-from .models import Video
-from .services import videos as video_services
+from ..forms.videos import VideoEditForm, VideoUploadForm
+from ..models import Video
+from ..selectors import videos as selectors
+from ..services import videos as video_services
 
 
 def _videos(user):

@@ -1,7 +1,7 @@
 """Coordinators' roster import pages: upload, preview, import, progress.
 
 Every view needs the coordinator role; imports are fetched through
-``roster_selectors``, so one outside the coordinator's subtree is a 404.
+``courses.selectors.roster``, so one outside the coordinator's subtree is a 404.
 The services check permissions again, so these views only translate
 their answers into pages.
 """
@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -25,10 +26,10 @@ from lms.core.decorators import role_required
 from lms.core.models import Role
 from lms.core.selectors import units_manageable_by
 
-from . import roster as roster_files
-from . import roster_selectors as selectors
-from .models import RosterImport
-from .services import roster as svc
+from .. import roster_files
+from ..models import RosterImport
+from ..selectors import roster as selectors
+from ..services import roster as svc
 
 ROWS_PER_PAGE = 200
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -231,3 +232,14 @@ def template_csv(request):
     return _download(
         roster_files.template_csv(), "roster-template.csv", "text/csv; charset=utf-8"
     )
+
+
+urlpatterns = [
+    path("", upload, name="upload"),
+    path("template.xlsx", template_xlsx, name="template_xlsx"),
+    path("template.csv", template_csv, name="template_csv"),
+    path("<int:pk>/", preview, name="preview"),
+    path("<int:pk>/import/", start, name="start"),
+    path("<int:pk>/progress/", progress, name="progress"),
+    path("<int:pk>/status/", status, name="status"),
+]

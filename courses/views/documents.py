@@ -3,18 +3,19 @@ place of Wagtail's own document URLs.
 
 The file goes out through Wagtail's serve view (its collection privacy
 hooks, ETag, ``Content-Disposition`` and ``Content-Security-Policy``) only
-after ``document_selectors.document_get_for`` has said this reader may have
+after ``courses.selectors.documents.document_get_for`` has said this reader may have
 it.  ``WAGTAILDOCS_SERVE_METHOD = "serve_view"`` keeps every link on these
 URLs rather than on the storage's.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.urls import path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from wagtail.documents.views import serve
 
-from .document_selectors import document_get_for
+from ..selectors.documents import document_get_for
 
 
 @require_safe
@@ -32,3 +33,17 @@ def document_serve(request, document_id: int, document_filename: str):
 
 #: Wagtail's form for a collection's password, for signed-in people only.
 authenticate_with_password = login_required(serve.authenticate_with_password)
+
+
+urlpatterns = [
+    path(
+        "<int:document_id>/<path:document_filename>",
+        document_serve,
+        name="wagtaildocs_serve",
+    ),
+    path(
+        "authenticate_with_password/<int:restriction_id>/",
+        authenticate_with_password,
+        name="wagtaildocs_authenticate_with_password",
+    ),
+]

@@ -6,8 +6,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from lms.core.selectors import units_manageable_by
 
-from .models import Video
-from .services.videos import video_title_clean
+from ..models import Video
+from ..services.videos import video_title_clean
 
 
 def _typed_title(form) -> str:

@@ -1,7 +1,7 @@
 """Which Wagtail documents (lesson attachments) a person may download.
 
 A document goes to a reader who may open a lesson linking it, as one of
-the lesson's attachments or from its text (``courses.selectors``
+the lesson's attachments or from its text (``courses.selectors.learn``
 ``lessons_visible_to``: published, and past any page privacy), and to a
 person who may edit it in the admin (Wagtail's document permissions, by
 collection: coordinators and platform administrators).  Anyone else gets a
@@ -17,8 +17,8 @@ from wagtail.rich_text import extract_references_from_rich_text
 
 from lms.core.models import User
 
-from .models import LessonPage
-from .selectors import lessons_visible_to
+from ..models import LessonPage
+from .learn import lessons_visible_to
 
 
 def _linked_from_text(lessons: QuerySet[LessonPage], document) -> bool:

@@ -1,7 +1,6 @@
 """Reads for roster imports, scoped to the acting user.
 
-Kept apart from ``courses.selectors`` so roster import stays one module
-set.  Views fetch through these, so an import of a unit outside the
+Views fetch through these, so an import of a unit outside the
 user's subtree is a 404, never a 403 that says it exists.
 """
 
@@ -12,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from lms.core.models import User
 from lms.core.selectors import units_manageable_by
 
-from .models import Cohort, RosterImport
+from ..models import Cohort, RosterImport
 
 
 def roster_imports_visible_to(*, user: User) -> QuerySet[RosterImport]:

@@ -5,8 +5,8 @@ own problems and warnings; ``row_check`` checks every cell of a row on
 its own (missing or long name, malformed email or mobile number, unknown
 role, a cell a spreadsheet would run as a formula) and
 ``duplicates_mark`` refuses a row that repeats an earlier one.  Reading
-the file is ``courses.roster.reading``; the template is
-``courses.roster.template``.
+the file is ``courses.roster_files.reading``; the template is
+``courses.roster_files.template``.
 """
 
 import hashlib

@@ -1,5 +1,5 @@
-"""Trainee-facing views for learning: the home page, progress reports,
-quiz answers, and the video files (permission-checked, seekable).
+"""Trainee-facing views for learning: the home page, hours, progress
+reports and quiz answers.
 
 The lesson, module and syllabus pages themselves are Wagtail pages
 (``courses.models.pages``); these views serve what those pages call.
@@ -11,19 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
-from lms.core.ranged import ranged_file_response
 from lms.core.selectors import hours_for_person, hours_summary
 
-from . import selectors
-from .permissions import can_manage_video
-from .services import progress as progress_services
-from .session_selectors import upcoming_sessions_for
-from .storage import video_storage
+from ..selectors import cohorts, learn
+from ..selectors.sessions import upcoming_sessions_for
+from ..services import progress as progress_services
 
 MAX_REPORT_BYTES = 16 * 1024
 
@@ -37,10 +35,10 @@ def learn_home(request):
         request,
         "courses/learn_home.html",
         {
-            "continue_progress": selectors.continue_lesson_for(user=user),
-            "cohorts": selectors.cohorts_of(user=user),
+            "continue_progress": learn.continue_lesson_for(user=user),
+            "cohorts": cohorts.cohorts_of(user=user),
             "sessions": upcoming_sessions_for(user=user),
-            "syllabi": selectors.learning_overview_for(user=user),
+            "syllabi": learn.learning_overview_for(user=user),
             "hours": hours_summary(hours_for_person(person=user)),
         },
     )
@@ -53,7 +51,7 @@ def my_hours(request):
         request,
         "courses/my_hours.html",
         {
-            "entries": selectors.lesson_hours_entries_for(user=request.user)[:500],
+            "entries": learn.lesson_hours_entries_for(user=request.user)[:500],
             "hours": hours_summary(hours_for_person(person=request.user)),
         },
     )
@@ -68,12 +66,12 @@ def _error(message: str, status: int = 400) -> JsonResponse:
 def progress_report(request, lesson_id: int):
     """The player's report of what it played: JSON ``{"token", "ranges",
     "position"}``.  Answers with the progress as the server counts it."""
-    lesson = selectors.lesson_get_for(user=request.user, pk=lesson_id)
+    lesson = learn.lesson_get_for(user=request.user, pk=lesson_id)
     if len(request.body) > MAX_REPORT_BYTES:
         return _error(_("The progress report is too large."), 413)
     try:
         data = json.loads(request.body)
-        started = selectors.view_started_at(
+        started = learn.view_started_at(
             token=str(data.get("token", "")), user=request.user, lesson=lesson
         )
         progress = progress_services.lesson_progress_report(
@@ -105,7 +103,7 @@ def progress_report(request, lesson_id: int):
 @require_POST
 def quiz_submit(request, lesson_id: int):
     """Grade the lesson's quiz; the lesson page shows the result."""
-    lesson = selectors.lesson_get_for(user=request.user, pk=lesson_id)
+    lesson = learn.lesson_get_for(user=request.user, pk=lesson_id)
     answers = {
         key[2:]: request.POST.getlist(key)
         for key in request.POST
@@ -137,7 +135,7 @@ def quiz_submit(request, lesson_id: int):
 @login_required
 @require_POST
 def mark_read(request, lesson_id: int):
-    lesson = selectors.lesson_get_for(user=request.user, pk=lesson_id)
+    lesson = learn.lesson_get_for(user=request.user, pk=lesson_id)
     try:
         progress_services.lesson_mark_read(person=request.user, lesson=lesson)
     except (ValidationError, PermissionDenied) as error:
@@ -147,46 +145,10 @@ def mark_read(request, lesson_id: int):
     return HttpResponseRedirect(lesson.url)
 
 
-@login_required
-@require_safe
-def video_file(request, key, quality: str):
-    """A rendition (``main`` 720p or ``low`` 360p), for people who may
-    watch the video; never the original upload."""
-    video = selectors.video_get_for(user=request.user, key=key)
-    name = {"main": video.main_name, "low": video.low_name}.get(quality)
-    if not video.is_ready or not name:
-        raise Http404
-    return ranged_file_response(
-        request, storage=video_storage(), name=name, content_type="video/mp4"
-    )
-
-
-@login_required
-@require_safe
-def video_poster(request, key):
-    video = selectors.video_get_for(user=request.user, key=key)
-    if not video.is_ready:
-        raise Http404
-    return ranged_file_response(
-        request,
-        storage=video_storage(),
-        name=video.poster_name,
-        content_type="image/jpeg",
-    )
-
-
-@login_required
-@require_safe
-def video_status(request, key):
-    """The processing status, polled by the uploader's page."""
-    video = selectors.video_get_for(user=request.user, key=key)
-    if not can_manage_video(request.user, video):
-        raise Http404
-    return JsonResponse(
-        {
-            "status": video.status,
-            "label": video.get_status_display(),
-            "reason": video.failure_message,
-            "duration": video.duration,
-        }
-    )
+urlpatterns = [
+    path("", learn_home, name="learn"),
+    path("hours/", my_hours, name="my_hours"),
+    path("lessons/<int:lesson_id>/progress/", progress_report, name="progress_report"),
+    path("lessons/<int:lesson_id>/quiz/", quiz_submit, name="quiz_submit"),
+    path("lessons/<int:lesson_id>/read/", mark_read, name="mark_read"),
+]

@@ -4,6 +4,7 @@ from io import BytesIO
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -13,7 +14,7 @@ from lms.core.models import Role
 from lms.core.selectors import unit_get_for, units_visible_to
 from lms.core.spreadsheets import safe_cell
 
-from . import selectors
+from ..selectors import cohorts as selectors
 
 OVERDUE_FILL = PatternFill("solid", fgColor="FBEAEA")
 
@@ -77,3 +78,9 @@ def cohort_grid_export(request, pk: int):
     )
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.xlsx"'
     return response
+
+
+urlpatterns = [
+    path("<int:pk>/grid/", cohort_grid, name="show"),
+    path("<int:pk>/grid.xlsx", cohort_grid_export, name="export"),
+]

@@ -13,9 +13,9 @@ from lms.core.models import Role
 from lms.core.selectors import people_manageable_by, units_manageable_by
 from lms.core.viewsets import scoped_view
 
-from . import selectors
-from .models import Cohort
-from .services import cohorts as cohort_services
+from ..models import Cohort
+from ..selectors import cohorts as selectors
+from ..services import cohorts as cohort_services
 
 
 def _cohorts(user):

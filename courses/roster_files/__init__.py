@@ -11,7 +11,7 @@ database (units, people already registered) is checked by
 The package is split by part: ``checks`` (what a row is and the checks of
 one row), ``reading`` (file sniffing, XLSX and CSV reading, the header
 row) and ``template`` (the template to download).  Import from
-``courses.roster``; the names below are its public interface.
+``courses.roster_files``; the names below are its public interface.
 
 XLSX goes through pandas and openpyxl with every cell read as text, and
 with formulas read as formulas (``data_only=False``), so ``=HYPERLINK(…)``

@@ -8,24 +8,18 @@ video outside what the user may see is a 404.
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.db.models import Q, QuerySet, Sum
-from django.http import Http404
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
 from lms.core.models import HoursEntry, User
-from lms.core.selectors import units_manageable_by
 
-from .models import (
-    Cohort,
+from ..models import (
     CohortAssignment,
-    CohortMember,
     LessonPage,
     LessonProgress,
     ModulePage,
@@ -91,33 +85,6 @@ def syllabi_visible_to(*, user: User) -> QuerySet[SyllabusIndexPage]:
 
 def lesson_get_for(*, user: User, pk: int) -> LessonPage:
     return get_object_or_404(lessons_visible_to(user=user), pk=pk)
-
-
-def videos_manageable_by(*, user: User) -> QuerySet[Video]:
-    """Videos a coordinator manages (their subtree's library) plus the
-    user's own uploads; trainees' own recordings are not in the library."""
-    videos = Video.objects.select_related("unit", "uploaded_by")
-    if user.is_superuser:
-        return videos
-    if not user.is_authenticated:
-        return videos.none()
-    return videos.filter(
-        Q(unit__in=units_manageable_by(user=user), in_library=True)
-        | Q(uploaded_by=user)
-    )
-
-
-def video_get_for(*, user: User, key) -> Video:
-    """A video the user may watch: one they manage, or one a lesson they
-    may open shows.  Anything else is a 404."""
-    video = Video.objects.filter(key=key).select_related("unit").first()
-    if video is None:
-        raise Http404
-    if videos_manageable_by(user=user).filter(pk=video.pk).exists():
-        return video
-    if lessons_visible_to(user=user).filter(video=video).exists():
-        return video
-    raise Http404
 
 
 def _progress_by_lesson(user: User, lessons) -> dict[int, LessonProgress]:
@@ -206,7 +173,7 @@ def _modules_with_rows(user: User, modules: list[ModulePage]) -> list[dict]:
         # is the module's path.
         lessons = (
             lessons_visible_to(user=user)
-            .filter(_under_any(paths))
+            .filter(pages_under_any(paths))
             .select_related("video")
             .order_by("path")
         )
@@ -228,7 +195,8 @@ def _modules_with_rows(user: User, modules: list[ModulePage]) -> list[dict]:
     return result
 
 
-def _under_any(paths: list[str]) -> Q:
+def pages_under_any(paths: list[str]) -> Q:
+    """Pages at or below any of these tree paths."""
     condition = Q()
     for path in paths:
         condition |= Q(path__startswith=path)
@@ -255,7 +223,7 @@ def learning_overview_for(*, user: User) -> list[dict]:
     syllabi = list(syllabi_visible_to(user=user))
     modules = list(
         _visible(ModulePage.objects.all(), user)
-        .filter(_under_any([s.path for s in syllabi]) if syllabi else Q(pk__in=[]))
+        .filter(pages_under_any([s.path for s in syllabi]) if syllabi else Q(pk__in=[]))
         .order_by("path")
     )
     rows = _modules_with_rows(user, modules)
@@ -372,125 +340,3 @@ def lesson_context_for(*, user: User, lesson: LessonPage) -> dict:
             "courses:video_poster", kwargs={"key": video.key}
         )
     return context
-
-
-# --- cohorts ---------------------------------------------------------------
-
-
-def cohorts_manageable_by(*, user: User) -> QuerySet[Cohort]:
-    """Cohorts of units in the coordinator's subtree."""
-    return Cohort.objects.filter(
-        unit__in=units_manageable_by(user=user)
-    ).select_related("unit")
-
-
-def cohort_get_for(*, user: User, pk: int) -> Cohort:
-    return get_object_or_404(cohorts_manageable_by(user=user), pk=pk)
-
-
-def cohorts_of(*, user: User) -> list[dict]:
-    """The user's cohorts with their assignments, released or not, for
-    their home page.  Two queries."""
-    if not user.is_authenticated:
-        return []
-    cohorts = list(
-        Cohort.objects.filter(memberships__person=user)
-        .prefetch_related("assignments__page")
-        .order_by("-starts_on")
-    )
-    today = timezone.localdate()
-    return [
-        {
-            "cohort": cohort,
-            "assignments": [
-                {
-                    "assignment": a,
-                    "released": a.release_on <= today,
-                    "overdue": bool(a.due_on and a.due_on < today),
-                }
-                for a in cohort.assignments.all()
-            ],
-        }
-        for cohort in cohorts
-    ]
-
-
-def _assigned_lessons(assignments) -> dict[int, list[LessonPage]]:
-    """Per assignment, the live lessons it stands for (a lesson itself, or
-    every lesson of a module).  One query."""
-    paths = [a.page.path for a in assignments]
-    if not paths:
-        return {}
-    lessons = list(LessonPage.objects.live().filter(_under_any(paths)).order_by("path"))
-    return {
-        a.pk: [lesson for lesson in lessons if lesson.path.startswith(a.page.path)]
-        for a in assignments
-    }
-
-
-def cohort_grid(
-    *, cohort: Cohort, today: datetime.date | None = None, unit=None
-) -> dict:
-    """Members × assignments: lessons done of those assigned, hours credited
-    for them, and what is overdue.  A fixed number of queries, whatever
-    the number of members (members, assignments, lessons, progress, hours).
-    """
-    today = today or timezone.localdate()
-    memberships = CohortMember.objects.filter(cohort=cohort).select_related(
-        "person__home_unit"
-    )
-    if unit is not None:
-        memberships = memberships.filter(person__home_unit__path__startswith=unit.path)
-    people = [
-        m.person
-        for m in memberships.order_by("person__home_unit__path", "person__full_name")
-    ]
-    assignments = list(
-        cohort.assignments.select_related("page").order_by(
-            "position", "release_on", "pk"
-        )
-    )
-    lessons_of = _assigned_lessons(assignments)
-    lesson_ids = {lesson.pk for lessons in lessons_of.values() for lesson in lessons}
-    done = set(
-        LessonProgress.objects.filter(
-            person__in=people, lesson_id__in=lesson_ids, completed_at__isnull=False
-        ).values_list("person_id", "lesson_id")
-    )
-    hours = dict(
-        HoursEntry.objects.filter(
-            person__in=people,
-            source_type=ContentType.objects.get_for_model(LessonPage),
-            source_id__in=lesson_ids,
-        )
-        .values("person_id")
-        .annotate(total=Sum("hours"))
-        .values_list("person_id", "total")
-    )
-    rows = []
-    for person in people:
-        cells = []
-        for a in assignments:
-            lessons = lessons_of.get(a.pk, [])
-            finished = sum(1 for lesson in lessons if (person.pk, lesson.pk) in done)
-            complete = bool(lessons) and finished == len(lessons)
-            cells.append(
-                {
-                    "done": finished,
-                    "total": len(lessons),
-                    "complete": complete,
-                    "released": a.release_on <= today,
-                    "overdue": bool(a.due_on and a.due_on < today and not complete),
-                }
-            )
-        rows.append(
-            {
-                "person": person,
-                "cells": cells,
-                "hours": hours.get(person.pk) or Decimal("0"),
-                "overdue": [
-                    a for a, c in zip(assignments, cells, strict=True) if c["overdue"]
-                ],
-            }
-        )
-    return {"cohort": cohort, "assignments": assignments, "rows": rows, "today": today}

@@ -1,0 +1,1 @@
+"""Wagtail admin viewsets, one module per area."""
