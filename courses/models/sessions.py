@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lms.core import checkin
 from lms.core.models import AppendOnlyModel
 
 
@@ -78,6 +79,15 @@ class OfflineSession(models.Model):
 
     def __str__(self):
         return self.title
+
+    #: Names this kind of subject in its check-in codes (``lms.core.checkin``).
+    CHECK_IN_SALT = "courses.attendance"
+
+    @property
+    def check_in_keys(self) -> checkin.Keys:
+        return checkin.Keys(
+            subject_id=self.pk, secret=self.secret, salt=self.CHECK_IN_SALT
+        )
 
 
 class Attendance(models.Model):

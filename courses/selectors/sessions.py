@@ -23,11 +23,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from lms.core import checkin
 from lms.core.models import OrgUnit, User
 from lms.core.permissions import can_manage_unit
 from lms.core.selectors import units_manageable_by, units_visible_to
 
-from .. import attendance as tokens
 from ..models import Attendance, AttendanceChange, CohortMember, OfflineSession
 
 
@@ -161,10 +161,10 @@ def attendance_of(*, person: User, session: OfflineSession) -> Attendance | None
 
 def attendance_flags(attendance: Attendance, session: OfflineSession) -> dict:
     """Late and early-leave minutes (0 when on time) for one row."""
-    late = tokens.minutes_late(
+    late = checkin.minutes_late(
         checked_in_at=attendance.checked_in_at, starts_at=session.starts_at
     )
-    early = tokens.minutes_early(
+    early = checkin.minutes_early(
         checked_out_at=attendance.checked_out_at, ends_at=session.ends_at
     )
     return {"minutes_late": late, "minutes_early": early}

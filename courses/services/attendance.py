@@ -30,28 +30,19 @@ last line.
 
 import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import attendance as tokens
 from courses.models import Attendance, AttendanceChange, OfflineSession
 from courses.selectors import sessions as selectors
 from courses.services import sessions
+from lms.core import checkin
 from lms.core.models import AuditAction, User
 from lms.core.services.audit import audit_record
 
-#: Check-in opens this long before the start and closes at the end.
-CHECK_IN_OPENS_BEFORE = datetime.timedelta(minutes=30)
-#: Check-out stays open this long after the end.
-CHECK_OUT_CLOSES_AFTER = datetime.timedelta(minutes=30)
-#: Wrong short codes one person may try per session before a pause; six
-#: digits are guessable by a script, this makes it one in 100,000.
-MAX_WRONG_CODES = 5
-WRONG_CODES_PAUSE = 10 * 60  # seconds
 MAX_REASON_LENGTH = 500
 
 
@@ -62,59 +53,6 @@ def _minutes(delta: datetime.timedelta) -> int:
 # --- self check-in and check-out -----------------------------------------------
 
 
-def _count_wrong(key: str) -> None:
-    cache.add(key, 0, WRONG_CODES_PAUSE)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WRONG_CODES_PAUSE)
-
-
-def scan_verify(
-    *,
-    scope: str,
-    subject_id: int,
-    secret: str,
-    person: User,
-    token: str | None,
-    code: str | None,
-    now: datetime.datetime,
-    too_many: str,
-) -> str:
-    """Check a rotating QR token or a short code of any check-in screen
-    (an offline session, a duty shift); the method it stands for.
-
-    Wrong codes are counted per ``scope``, subject and person, and refused
-    with ``too_many`` (a sentence with ``%(minutes)s``) after
-    ``MAX_WRONG_CODES``.  Every refusal is a ``ValidationError`` carrying
-    the sentence of ``courses.attendance``.
-    """
-    keyed = {"session_id": subject_id, "secret": secret, "now": now}
-    if token is not None:
-        try:
-            tokens.check_token(token, **keyed)
-        except tokens.CheckInRefused as refused:
-            raise ValidationError(refused.message, code=refused.code) from refused
-        return Attendance.Method.QR
-    if code is None:
-        raise ValidationError(
-            _("Scan the code on the screen, or enter the six digits shown under it."),
-            code="missing",
-        )
-    key = f"{scope}:wrong-codes:{subject_id}:{person.pk}"
-    if (cache.get(key) or 0) >= MAX_WRONG_CODES:
-        raise ValidationError(
-            too_many % {"minutes": WRONG_CODES_PAUSE // 60}, code="too_many"
-        )
-    try:
-        tokens.check_short_code(code, **keyed)
-    except tokens.CheckInRefused as refused:
-        if not isinstance(refused, tokens.CodeInvalid):
-            _count_wrong(key)
-        raise ValidationError(refused.message, code=refused.code) from refused
-    return Attendance.Method.CODE
-
-
 def _verify(
     *,
     person: User,
@@ -123,11 +61,9 @@ def _verify(
     code: str | None,
     now: datetime.datetime,
 ) -> str:
-    return scan_verify(
-        scope="sessions",
-        subject_id=session.pk,
-        secret=session.secret,
-        person=person,
+    method = checkin.verify(
+        session.check_in_keys,
+        person_id=person.pk,
         token=token,
         code=code,
         now=now,
@@ -135,6 +71,7 @@ def _verify(
             "Too many wrong codes. Wait %(minutes)s minutes, or ask the coordinator to mark you present."
         ),
     )
+    return Attendance.Method(method)
 
 
 def _require_on_list(person: User, session: OfflineSession) -> None:
@@ -155,17 +92,17 @@ def attendance_check_in(
     """Check ``person`` in by the QR ``token`` or the short ``code``, and
     credit the session's hours.
 
-    Open from ``CHECK_IN_OPENS_BEFORE`` the start until the end, to people
+    Open from ``checkin.CHECK_IN_OPENS_BEFORE`` the start until the end, to people
     on the session's list, while places are left.  Idempotent: a second
     check-in returns the first row and credits nothing more.  Lateness is
     the check-in time compared with the start (computed, not stored).
     """
     now = now or timezone.now()
     _require_on_list(person, session)
-    if now < session.starts_at - CHECK_IN_OPENS_BEFORE:
+    if now < session.starts_at - checkin.CHECK_IN_OPENS_BEFORE:
         raise ValidationError(
             _("Check-in opens %(minutes)s minutes before the session starts.")
-            % {"minutes": _minutes(CHECK_IN_OPENS_BEFORE)},
+            % {"minutes": _minutes(checkin.CHECK_IN_OPENS_BEFORE)},
             code="early",
         )
     if now > session.ends_at:
@@ -218,16 +155,16 @@ def attendance_check_out(
 ) -> Attendance:
     """Record when ``person`` left, by the token or the short code.
 
-    Only after checking in, and until ``CHECK_OUT_CLOSES_AFTER`` the end.
+    Only after checking in, and until ``checkin.CHECK_OUT_CLOSES_AFTER`` the end.
     Idempotent: the first check-out stands.  Leaving before the end (less
     the tolerance) shows as early leave; the credit is not changed here.
     """
     now = now or timezone.now()
     _require_on_list(person, session)
-    if now > session.ends_at + CHECK_OUT_CLOSES_AFTER:
+    if now > session.ends_at + checkin.CHECK_OUT_CLOSES_AFTER:
         raise ValidationError(
             _("Check-out closed %(minutes)s minutes after the session ended.")
-            % {"minutes": _minutes(CHECK_OUT_CLOSES_AFTER)},
+            % {"minutes": _minutes(checkin.CHECK_OUT_CLOSES_AFTER)},
             code="closed",
         )
     _verify(person=person, session=session, token=token, code=code, now=now)
@@ -285,8 +222,8 @@ def _clean_mark(
         raise ValidationError(_("Keep the reason under 500 characters."))
     if status not in Attendance.Status.values:
         raise ValidationError(_("Choose present or absent."))
-    earliest = session.starts_at - CHECK_IN_OPENS_BEFORE
-    latest = session.ends_at + CHECK_OUT_CLOSES_AFTER
+    earliest = session.starts_at - checkin.CHECK_IN_OPENS_BEFORE
+    latest = session.ends_at + checkin.CHECK_OUT_CLOSES_AFTER
     for moment in (checked_in_at, checked_out_at):
         if moment is None:
             continue
@@ -298,8 +235,8 @@ def _clean_mark(
                     "Times must fall between %(before)s minutes before the start and %(after)s minutes after the end."
                 )
                 % {
-                    "before": _minutes(CHECK_IN_OPENS_BEFORE),
-                    "after": _minutes(CHECK_OUT_CLOSES_AFTER),
+                    "before": _minutes(checkin.CHECK_IN_OPENS_BEFORE),
+                    "after": _minutes(checkin.CHECK_OUT_CLOSES_AFTER),
                 }
             )
     if checked_in_at and checked_out_at and checked_out_at < checked_in_at:

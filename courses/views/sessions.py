@@ -11,12 +11,9 @@ at once and hands the page a signed *scan pass* (this user, this session,
 that token, that moment), and the button posts the pass.  The check-in
 then counts from the moment of the scan, so a slow tap or a slow network
 does not turn a good scan into "expired"; a pass is good for
-``SCAN_MAX_AGE`` seconds and only for the person who scanned.
+``lms.core.checkin.SCAN_MAX_AGE`` seconds and only for the person who scanned.
 """
 
-import datetime
-
-import qrcode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -33,50 +30,13 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from qrcode.image.svg import SvgPathImage
 
-from .. import attendance as tokens
+from lms.core import checkin
+
 from ..forms.sessions import CodeForm, MarkForm
-from ..models import OfflineSession
+from ..models import Attendance, OfflineSession
 from ..selectors import sessions as selectors
 from ..services import attendance as attendance_services
-
-SCAN_SALT = "courses.sessions.scan"
-#: Seconds from opening the QR link to tapping the button.
-SCAN_MAX_AGE = 120
-#: The screen asks for a new QR code this often (the token window is 30 s,
-#: and a token is accepted in its window and the next).
-SCREEN_REFRESH_SECONDS = 20
-_MAX_PASS_LENGTH = 500
-
-
-# --- the scan pass ---------------------------------------------------------------
-
-
-def _scan_pass(*, user, session: OfflineSession, token: str, now) -> str:
-    return signing.dumps(
-        {"u": user.pk, "s": session.pk, "t": token, "at": now.timestamp()},
-        salt=SCAN_SALT,
-    )
-
-
-def _read_scan_pass(value: str, *, user, session: OfflineSession):
-    """The token and the moment of the scan; ``signing.BadSignature`` for a
-    pass that is forged, too old, or someone else's."""
-    if not isinstance(value, str) or not value or len(value) > _MAX_PASS_LENGTH:
-        raise signing.BadSignature("no pass")
-    data = signing.loads(value, salt=SCAN_SALT, max_age=SCAN_MAX_AGE)
-    if data.get("u") != user.pk or data.get("s") != session.pk:
-        raise signing.BadSignature("another user's or session's pass")
-    scanned_at = datetime.datetime.fromtimestamp(float(data["at"]), tz=datetime.UTC)
-    return str(data["t"]), scanned_at
-
-
-def _pass_error(error: signing.BadSignature) -> str:
-    if isinstance(error, signing.SignatureExpired):
-        return _("This page has been open too long. Scan the code on the screen again.")
-    return _("This check-in link is not valid. Scan the code on the screen again.")
-
 
 # --- trainee pages ----------------------------------------------------------------
 
@@ -90,41 +50,34 @@ def _attendable_session(request, session_id: int) -> OfflineSession:
     return session
 
 
-def _phase(session: OfflineSession, now) -> str:
-    if now < session.starts_at - attendance_services.CHECK_IN_OPENS_BEFORE:
-        return "not_open"
-    if now <= session.ends_at:
-        return "open"
-    if now <= session.ends_at + attendance_services.CHECK_OUT_CLOSES_AFTER:
-        return "check_out_only"
-    return "closed"
-
-
 def _render_check_in(request, session, *, token=None, error="", status=200):
     now = timezone.now()
     attendance = selectors.attendance_of(person=request.user, session=session)
     scan_pass = ""
     if token is not None and not error:
         try:
-            tokens.check_token(
-                token, session_id=session.pk, secret=session.secret, now=now
-            )
-        except tokens.CheckInRefused as refused:
+            checkin.check_token(token, session.check_in_keys, now)
+        except checkin.CheckInRefused as refused:
             error = refused.message
         else:
-            scan_pass = _scan_pass(
-                user=request.user, session=session, token=token, now=now
+            scan_pass = checkin.scan_pass(
+                session.check_in_keys, user_id=request.user.pk, token=token, now=now
             )
+    refused = attendance is not None and attendance.status == Attendance.Status.ABSENT
     context = {
         "session": session,
         "attendance": attendance,
+        "refused": refused,
+        "record": None if refused else attendance,
+        "check_in_url": reverse("sessions:check_in", args=[session.pk]),
+        "check_out_url": reverse("sessions:check_out", args=[session.pk]),
         "flags": (
             selectors.attendance_flags(attendance, session) if attendance else {}
         ),
-        "phase": _phase(session, now),
-        "opens_minutes": int(
-            attendance_services.CHECK_IN_OPENS_BEFORE.total_seconds() // 60
+        "phase": checkin.phase(
+            starts_at=session.starts_at, ends_at=session.ends_at, now=now
         ),
+        "opens_minutes": int(checkin.CHECK_IN_OPENS_BEFORE.total_seconds() // 60),
         "scan_pass": scan_pass,
         "error": error,
     }
@@ -155,14 +108,16 @@ def _act_on_scan(request, session, action, done):
     when (``done(attendance)`` gives the sentence and the time) and go back
     to the session's page, otherwise show it again with the reason."""
     try:
-        token, scanned_at = _read_scan_pass(
-            request.POST.get("pass", ""), user=request.user, session=session
+        token, scanned_at = checkin.scan_pass_read(
+            request.POST.get("pass", ""), session.check_in_keys, user_id=request.user.pk
         )
         attendance = action(
             person=request.user, session=session, token=token, now=scanned_at
         )
     except signing.BadSignature as error:
-        return _render_check_in(request, session, error=_pass_error(error), status=400)
+        return _render_check_in(
+            request, session, error=checkin.scan_pass_refusal(error), status=400
+        )
     except ValidationError as error:
         message = " ".join(error.messages)
         return _render_check_in(request, session, error=message, status=400)
@@ -239,34 +194,16 @@ def _screen_session(request, session_id: int) -> OfflineSession:
     return session
 
 
-def qr_svg(data: str) -> str:
-    """An inline SVG of a QR code of ``data`` (sized by the page's CSS)."""
-    image = qrcode.make(
-        data,
-        image_factory=SvgPathImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=10,
-        border=2,
-    )
-    return image.to_string(encoding="unicode")
-
-
 def _screen_state(request, session: OfflineSession) -> dict:
-    now = timezone.now()
-    secret = {"session_id": session.pk, "secret": session.secret, "now": now}
-    url = request.build_absolute_uri(
-        reverse("sessions:check_in", args=[session.pk])
-        + "?t="
-        + tokens.current_token(**secret)
+    return checkin.screen_state(
+        session.check_in_keys,
+        check_in_url=request.build_absolute_uri(
+            reverse("sessions:check_in", args=[session.pk])
+        ),
+        present=selectors.present_count(session=session),
+        capacity=session.capacity,
+        now=timezone.now(),
     )
-    return {
-        "url": url,
-        "svg": qr_svg(url),
-        "code": tokens.short_code(**secret),
-        "present": selectors.present_count(session=session),
-        "capacity": session.capacity,
-        "refresh_seconds": SCREEN_REFRESH_SECONDS,
-    }
 
 
 @login_required
@@ -284,6 +221,7 @@ def screen(request, session_id: int):
             "session": session,
             "state": state,
             "qr": mark_safe(state["svg"]),  # noqa: S308 - made by qrcode, no text
+            "token_url": reverse("sessions:screen_token", args=[session.pk]),
             "code_url": request.build_absolute_uri(reverse("sessions:check_in_code")),
             "can_manage": selectors.can_manage_session(request.user, session),
         },
@@ -363,7 +301,7 @@ def attendance(request, session_id: int):
             "summary": selectors.attendance_summary(rows),
             "bound": bound,
             "add_form": MarkForm(session=session, auto_id="id_add_%s"),
-            "tolerance_minutes": int(tokens.LATENESS_TOLERANCE.total_seconds() // 60),
+            "tolerance_minutes": int(checkin.LATENESS_TOLERANCE.total_seconds() // 60),
         },
         status=400 if bound is not None else 200,
     )

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lms.core import checkin
+
 
 def _new_secret() -> str:
     return secrets.token_hex(16)
@@ -18,7 +20,7 @@ class DutyShift(models.Model):
 
     Trainees sign up while places are left, otherwise join the waiting
     list; they check in and out at the centre with the rotating QR code of
-    ``courses.attendance`` keyed by ``secret``.
+    ``lms.core.checkin`` keyed by ``secret``.
     """
 
     unit = models.ForeignKey(
@@ -65,6 +67,15 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return self.title or str(self.unit)
+
+    #: Names this kind of subject in its check-in codes (``lms.core.checkin``).
+    CHECK_IN_SALT = "supervision.shifts"
+
+    @property
+    def check_in_keys(self) -> checkin.Keys:
+        return checkin.Keys(
+            subject_id=self.pk, secret=self.secret, salt=self.CHECK_IN_SALT
+        )
 
 
 class ShiftSignup(models.Model):

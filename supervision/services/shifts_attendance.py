@@ -1,5 +1,5 @@
 """Being there: check-in and check-out at the centre with the rotating QR
-token (or the short code) of ``courses.attendance``, keyed by the shift's
+token (or the short code) of ``lms.core.checkin``, keyed by the shift's
 id and secret, and a coordinator excusing a no-show.
 
 Decisions:
@@ -23,11 +23,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.services.attendance import (
-    CHECK_IN_OPENS_BEFORE,
-    CHECK_OUT_CLOSES_AFTER,
-    scan_verify,
-)
+from lms.core import checkin
 from lms.core.models import AuditAction, User
 from lms.core.services.audit import audit_record
 
@@ -45,12 +41,10 @@ def _minutes(delta: datetime.timedelta) -> int:
 def _verify(
     *, person: User, shift: DutyShift, token, code, now: datetime.datetime
 ) -> None:
-    """The sessions' token and code check, keyed by the shift's secret."""
-    scan_verify(
-        scope="shifts",
-        subject_id=shift.pk,
-        secret=shift.secret,
-        person=person,
+    """The check-in token and code check, keyed by the shift's secret."""
+    checkin.verify(
+        shift.check_in_keys,
+        person_id=person.pk,
         token=token,
         code=code,
         now=now,
@@ -98,10 +92,10 @@ def shift_check_in(
     now = now or timezone.now()
     if shift.cancelled_at is not None:
         raise ValidationError(_("This shift has been cancelled."), code="cancelled")
-    if now < shift.starts_at - CHECK_IN_OPENS_BEFORE:
+    if now < shift.starts_at - checkin.CHECK_IN_OPENS_BEFORE:
         raise ValidationError(
             _("Check-in opens %(minutes)s minutes before the shift starts.")
-            % {"minutes": _minutes(CHECK_IN_OPENS_BEFORE)},
+            % {"minutes": _minutes(checkin.CHECK_IN_OPENS_BEFORE)},
             code="early",
         )
     if now > shift.ends_at:
@@ -128,10 +122,10 @@ def shift_check_out(
     """Record when ``actor`` left, by the token or the code; after a
     check-in, until 30 minutes after the end.  The first check-out stands."""
     now = now or timezone.now()
-    if now > shift.ends_at + CHECK_OUT_CLOSES_AFTER:
+    if now > shift.ends_at + checkin.CHECK_OUT_CLOSES_AFTER:
         raise ValidationError(
             _("Check-out closed %(minutes)s minutes after the shift ended.")
-            % {"minutes": _minutes(CHECK_OUT_CLOSES_AFTER)},
+            % {"minutes": _minutes(checkin.CHECK_OUT_CLOSES_AFTER)},
             code="closed",
         )
     _verify(person=actor, shift=shift, token=token, code=code, now=now)

@@ -1,16 +1,14 @@
 """Checking in and out of duty shifts with the rotating QR code of
-``courses.attendance``: the screen at the centre (supervisor on duty and
+``lms.core.checkin``: the screen at the centre (supervisor on duty and
 coordinators over the shift), its token endpoint for the rotation, and
 the trainee's scan landing page with the six-digit code as a fallback.
 
 As for offline sessions, opening the QR link checks the token at once
 and hands the page a signed *scan pass* (this user, this shift, that
 token, that moment); the button posts the pass, so a slow tap does not
-turn a good scan into "expired".  The pass uses its own salt, so a
+turn a good scan into "expired".  The pass is salted for shifts, so a
 session's pass is no good here.
 """
-
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,48 +27,18 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from courses import attendance as tokens
-from courses.services.attendance import CHECK_IN_OPENS_BEFORE, CHECK_OUT_CLOSES_AFTER
-from courses.views.sessions import SCAN_MAX_AGE, SCREEN_REFRESH_SECONDS, qr_svg
+from lms.core import checkin
 
 from ..forms.shifts import CodeForm
-from ..models import DutyShift
+from ..models import DutyShift, ShiftSignup
 from ..selectors import shifts as selectors
 from ..services import shifts_attendance as services
-
-SCAN_SALT = "supervision.shifts.scan"
-_MAX_PASS_LENGTH = 500
-
-
-def _scan_pass(*, user, shift: DutyShift, token: str, now) -> str:
-    return signing.dumps(
-        {"u": user.pk, "s": shift.pk, "t": token, "at": now.timestamp()},
-        salt=SCAN_SALT,
-    )
-
-
-def _read_scan_pass(value, *, user, shift: DutyShift):
-    """The token and the moment of the scan; ``signing.BadSignature`` for a
-    pass that is forged, too old, or someone else's."""
-    if not isinstance(value, str) or not value or len(value) > _MAX_PASS_LENGTH:
-        raise signing.BadSignature("no pass")
-    data = signing.loads(value, salt=SCAN_SALT, max_age=SCAN_MAX_AGE)
-    if data.get("u") != user.pk or data.get("s") != shift.pk:
-        raise signing.BadSignature("another user's or shift's pass")
-    scanned_at = datetime.datetime.fromtimestamp(float(data["at"]), tz=datetime.UTC)
-    return str(data["t"]), scanned_at
 
 
 def _phase(shift: DutyShift, now) -> str:
     if shift.cancelled_at is not None:
         return "cancelled"
-    if now < shift.starts_at - CHECK_IN_OPENS_BEFORE:
-        return "not_open"
-    if now <= shift.ends_at:
-        return "open"
-    if now <= shift.ends_at + CHECK_OUT_CLOSES_AFTER:
-        return "check_out_only"
-    return "closed"
+    return checkin.phase(starts_at=shift.starts_at, ends_at=shift.ends_at, now=now)
 
 
 def _render(request, shift, *, token=None, error="", form=None, status=200):
@@ -78,16 +46,24 @@ def _render(request, shift, *, token=None, error="", form=None, status=200):
     scan_pass = ""
     if token is not None and not error:
         try:
-            tokens.check_token(token, session_id=shift.pk, secret=shift.secret, now=now)
-        except tokens.CheckInRefused as refused:
+            checkin.check_token(token, shift.check_in_keys, now)
+        except checkin.CheckInRefused as refused:
             error, status = refused.message, 400
         else:
-            scan_pass = _scan_pass(user=request.user, shift=shift, token=token, now=now)
+            scan_pass = checkin.scan_pass(
+                shift.check_in_keys, user_id=request.user.pk, token=token, now=now
+            )
+    signup = selectors.signup_of(person=request.user, shift=shift)
+    refused = signup is None or signup.status != ShiftSignup.Status.SIGNED_UP
     context = {
         "shift": shift,
-        "signup": selectors.signup_of(person=request.user, shift=shift),
+        "signup": signup,
+        "refused": refused,
+        "record": None if refused or not signup.checked_in_at else signup,
+        "check_in_url": reverse("supervision:shift_check_in", args=[shift.pk]),
+        "check_out_url": reverse("supervision:shift_check_out", args=[shift.pk]),
         "phase": _phase(shift, now),
-        "opens_minutes": int(CHECK_IN_OPENS_BEFORE.total_seconds() // 60),
+        "opens_minutes": int(checkin.CHECK_IN_OPENS_BEFORE.total_seconds() // 60),
         "scan_pass": scan_pass,
         "error": error,
         "form": form or CodeForm(),
@@ -138,18 +114,14 @@ def shift_check_in(request, pk: int):
 
 def _by_pass(request, shift, action: str):
     try:
-        token, scanned_at = _read_scan_pass(
-            request.POST.get("pass"), user=request.user, shift=shift
+        token, scanned_at = checkin.scan_pass_read(
+            request.POST.get("pass"), shift.check_in_keys, user_id=request.user.pk
         )
         row = _service(action)(
             actor=request.user, shift=shift, token=token, now=scanned_at
         )
-    except signing.SignatureExpired:
-        error = _(
-            "This page has been open too long. Scan the code on the screen again."
-        )
-    except signing.BadSignature:
-        error = _("This check-in link is not valid. Scan the code on the screen again.")
+    except signing.BadSignature as refused:
+        error = checkin.scan_pass_refusal(refused)
     except ValidationError as refused:
         error = " ".join(refused.messages)
     else:
@@ -176,21 +148,15 @@ def _screen_shift(request, pk: int) -> DutyShift:
 
 
 def _screen_state(request, shift: DutyShift) -> dict:
-    secret = {"session_id": shift.pk, "secret": shift.secret, "now": timezone.now()}
-    url = request.build_absolute_uri(
-        reverse("supervision:shift_check_in", args=[shift.pk])
-        + "?t="
-        + tokens.current_token(**secret)
+    return checkin.screen_state(
+        shift.check_in_keys,
+        check_in_url=request.build_absolute_uri(
+            reverse("supervision:shift_check_in", args=[shift.pk])
+        ),
+        present=shift.signups.filter(checked_in_at__isnull=False).count(),
+        capacity=shift.capacity,
+        now=timezone.now(),
     )
-    present = shift.signups.filter(checked_in_at__isnull=False).count()
-    return {
-        "url": url,
-        "svg": qr_svg(url),
-        "code": tokens.short_code(**secret),
-        "present": present,
-        "capacity": shift.capacity,
-        "refresh_seconds": SCREEN_REFRESH_SECONDS,
-    }
 
 
 @login_required
@@ -208,6 +174,7 @@ def shift_screen(request, pk: int):
             "shift": shift,
             "state": state,
             "qr": mark_safe(state["svg"]),  # noqa: S308 - made by qrcode, no text
+            "token_url": reverse("supervision:shift_screen_token", args=[shift.pk]),
             "check_in_url": request.build_absolute_uri(
                 reverse("supervision:shift_check_in", args=[shift.pk])
             ),

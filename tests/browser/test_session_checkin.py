@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from courses.models import Attendance
 from courses.services.attendance import attendance_check_in
-from courses.views import sessions as session_views
+from lms.core import checkin
 from lms.core.models import HoursEntry
 from tests.browser.conftest import close_quietly, wait_until
 from tests.conftest import PASSWORD
@@ -84,7 +84,7 @@ def test_the_screen_counts_a_check_in_without_a_reload(
     org, browser, live_server, monkeypatch
 ):
     # The screen polls every 20 s; a second will do for the test.
-    monkeypatch.setattr(session_views, "SCREEN_REFRESH_SECONDS", 1)
+    monkeypatch.setattr(checkin, "SCREEN_REFRESH_SECONDS", 1)
     lecture = make_session(org.east)
     context = browser.new_context(
         viewport={"width": 1280, "height": 800}, base_url=live_server.url

@@ -18,12 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from courses import attendance as tokens
 from courses.models import Attendance, AttendanceChange, OfflineSession
 from courses.selectors import sessions as selectors
 from courses.services import attendance as attendance_services
 from courses.services import sessions as services
-from courses.views import sessions as session_views
+from lms.core import checkin
 from lms.core.models import AuditAction, AuditEvent, HoursCategory, HoursEntry
 from tests.factories.core import UserFactory
 from tests.factories.sessions import (
@@ -307,7 +306,7 @@ def test_wrong_short_codes_are_limited_per_person_and_session(org, lecture):
     for _ in range(10):
         with pytest.raises(ValidationError):
             check_in(org.trainee, lecture, code="abc")
-    for _ in range(attendance_services.MAX_WRONG_CODES):
+    for _ in range(checkin.MAX_WRONG_CODES):
         with pytest.raises(ValidationError) as refused:
             check_in(org.trainee, lecture, code=wrong)
         assert "not right" in message_of(refused)
@@ -780,7 +779,7 @@ def test_the_check_in_counts_from_the_scan_not_the_tap(org, login_en, live):
     token = token_now(live, scanned_at)
     scan_pass = signing.dumps(
         {"u": org.trainee.pk, "s": live.pk, "t": token, "at": scanned_at.timestamp()},
-        salt="courses.sessions.scan",
+        salt="courses.attendance.scan",
     )
     response = client.post(
         reverse("sessions:check_in", args=[live.pk]), {"pass": scan_pass}
@@ -841,7 +840,7 @@ def test_another_persons_pass_or_an_old_pass_is_refused(
     assert response.status_code == 400
     # a pass older than it may be
     old = scan(client, live).context["scan_pass"]
-    monkeypatch.setattr(session_views, "SCAN_MAX_AGE", -1)
+    monkeypatch.setattr(checkin, "SCAN_MAX_AGE", -1)
     response = client.post(reverse("sessions:check_in", args=[live.pk]), {"pass": old})
     assert response.status_code == 400
     assert "open too long" in response.content.decode()
@@ -989,12 +988,8 @@ def test_the_screen_token_endpoint_gives_a_working_check_in_link(org, login_en, 
     assert data["svg"].startswith("<svg") and data["present"] == 0
     assert data["url"].startswith("http://testserver/sessions/")
     token = data["url"].split("?t=", 1)[1]
-    tokens.check_token(
-        token, session_id=live.pk, secret=live.secret, now=timezone.now()
-    )
-    tokens.check_short_code(
-        data["code"], session_id=live.pk, secret=live.secret, now=timezone.now()
-    )
+    checkin.check_token(token, live.check_in_keys, timezone.now())
+    checkin.check_short_code(data["code"], live.check_in_keys, timezone.now())
 
 
 # --- pages: the attendance list -------------------------------------------------------------

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from courses import attendance as tokens
 from courses.models import Cohort, CohortMember, OfflineSession
+from lms.core import checkin
 
 #: A fixed moment for service tests (a Tuesday, 09:00 in Shanghai).
 T0 = datetime.datetime(
@@ -60,12 +60,8 @@ def make_session_cohort(unit, *, members=(), name="2026 新警心理专题训练
 
 
 def token_now(session, now=None) -> str:
-    return tokens.current_token(
-        session_id=session.pk, secret=session.secret, now=now or timezone.now()
-    )
+    return checkin.current_token(session.check_in_keys, now or timezone.now())
 
 
 def code_now(session, now=None) -> str:
-    return tokens.short_code(
-        session_id=session.pk, secret=session.secret, now=now or timezone.now()
-    )
+    return checkin.short_code(session.check_in_keys, now or timezone.now())

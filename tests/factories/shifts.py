@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from courses import attendance as tokens
+from lms.core import checkin
 from lms.core.models import Role
 from supervision.models import QuotaExemption, UnitPolicy
 from tests.factories.core import UserFactory
@@ -16,15 +16,11 @@ T0 = datetime.datetime(2026, 3, 3, 9, 0, tzinfo=SHANGHAI)
 
 
 def token_for(shift, now=None) -> str:
-    return tokens.current_token(
-        session_id=shift.pk, secret=shift.secret, now=now or timezone.now()
-    )
+    return checkin.current_token(shift.check_in_keys, now or timezone.now())
 
 
 def code_for(shift, now=None) -> str:
-    return tokens.short_code(
-        session_id=shift.pk, secret=shift.secret, now=now or timezone.now()
-    )
+    return checkin.short_code(shift.check_in_keys, now or timezone.now())
 
 
 def make_trainee(unit, username, **fields):

@@ -1,5 +1,5 @@
-"""The rotating check-in token and short code: pure functions, tested
-without a database, with examples and with hypothesis."""
+"""The rotating check-in token and short code (``lms.core.checkin``): pure
+functions, tested without a database, with examples and with hypothesis."""
 
 import datetime
 
@@ -8,7 +8,7 @@ from django.utils import translation
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from courses import attendance as tokens
+from lms.core import checkin
 
 UTC = datetime.UTC
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -25,16 +25,20 @@ def _english():
         yield
 
 
+def keys(session_id=7, secret=SECRET, salt="courses.attendance"):
+    return checkin.Keys(subject_id=session_id, secret=secret, salt=salt)
+
+
 def at(seconds: float) -> datetime.datetime:
     return W0 + datetime.timedelta(seconds=seconds)
 
 
 def token(now=W0, session_id=7, secret=SECRET):
-    return tokens.current_token(session_id=session_id, secret=secret, now=now)
+    return checkin.current_token(keys(session_id, secret), now)
 
 
 def check(value, now=W0, session_id=7, secret=SECRET):
-    tokens.check_token(value, session_id=session_id, secret=secret, now=now)
+    checkin.check_token(value, keys(session_id, secret), now)
 
 
 # --- tokens: examples -------------------------------------------------------------
@@ -44,7 +48,7 @@ def test_a_token_is_accepted_in_its_window_and_the_next_only():
     value = token(at(0))
     for seconds in (0, 29.9, 30, 59.9):
         check(value, at(seconds))
-    with pytest.raises(tokens.TokenExpired) as refused:
+    with pytest.raises(checkin.TokenExpired) as refused:
         check(value, at(60))
     assert "expired" in refused.value.message
 
@@ -56,13 +60,13 @@ def test_the_token_changes_every_thirty_seconds_and_names_its_session():
 
 
 def test_a_token_of_another_session_is_refused_as_such():
-    with pytest.raises(tokens.TokenForAnotherSession) as refused:
+    with pytest.raises(checkin.TokenForAnotherSession) as refused:
         check(token(session_id=8), session_id=7)
     assert "another session" in refused.value.message
 
 
 def test_a_token_made_with_another_secret_is_refused_as_forged():
-    with pytest.raises(tokens.TokenInvalid):
+    with pytest.raises(checkin.TokenInvalid):
         check(token(secret=OTHER_SECRET))
 
 
@@ -70,12 +74,12 @@ def test_a_token_with_its_window_moved_forward_is_refused():
     # An old token whose window number was edited to look current.
     sid, _window, mac = token(at(0)).split(".")
     moved = f"{sid}.{int(_window) + 2}.{mac}"
-    with pytest.raises(tokens.TokenInvalid):
+    with pytest.raises(checkin.TokenInvalid):
         check(moved, at(60))
 
 
 def test_a_token_from_the_future_is_refused():
-    with pytest.raises(tokens.TokenInvalid):
+    with pytest.raises(checkin.TokenInvalid):
         check(token(at(60)), at(0))
 
 
@@ -96,13 +100,13 @@ def test_a_token_from_the_future_is_refused():
     ],
 )
 def test_malformed_tokens_are_refused_with_a_sentence(value):
-    with pytest.raises(tokens.TokenInvalid) as refused:
+    with pytest.raises(checkin.TokenInvalid) as refused:
         check(value)
     assert refused.value.message.endswith(".")
 
 
 def test_a_token_with_a_trailing_newline_is_refused():
-    with pytest.raises(tokens.TokenInvalid):
+    with pytest.raises(checkin.TokenInvalid):
         check(token() + "\n")
 
 
@@ -133,16 +137,16 @@ secrets = st.text(alphabet="0123456789abcdef", min_size=32, max_size=32)
 def test_a_token_is_valid_for_exactly_its_window_and_the_next(
     session_id, secret, made, later
 ):
-    value = tokens.current_token(session_id=session_id, secret=secret, now=made)
+    value = checkin.current_token(keys(session_id, secret), made)
     checked = made + datetime.timedelta(seconds=later)
     windows_apart = (
-        int(checked.timestamp()) // tokens.TOKEN_WINDOW
-        - int(made.timestamp()) // tokens.TOKEN_WINDOW
+        int(checked.timestamp()) // checkin.TOKEN_WINDOW
+        - int(made.timestamp()) // checkin.TOKEN_WINDOW
     )
     try:
-        tokens.check_token(value, session_id=session_id, secret=secret, now=checked)
+        checkin.check_token(value, keys(session_id, secret), checked)
         accepted = True
-    except tokens.TokenExpired:
+    except checkin.TokenExpired:
         accepted = False
     assert accepted == (windows_apart in (0, 1))
 
@@ -158,38 +162,36 @@ def test_a_token_is_valid_for_exactly_its_window_and_the_next(
 def test_a_token_is_never_valid_for_another_session_or_secret(
     session_id, other_id, secret, other_secret, now
 ):
-    value = tokens.current_token(session_id=session_id, secret=secret, now=now)
+    value = checkin.current_token(keys(session_id, secret), now)
     if other_id != session_id:
-        with pytest.raises(tokens.TokenForAnotherSession):
-            tokens.check_token(value, session_id=other_id, secret=secret, now=now)
+        with pytest.raises(checkin.TokenForAnotherSession):
+            checkin.check_token(value, keys(other_id, secret), now)
     if other_secret != secret:
-        with pytest.raises(tokens.TokenInvalid):
-            tokens.check_token(
-                value, session_id=session_id, secret=other_secret, now=now
-            )
+        with pytest.raises(checkin.TokenInvalid):
+            checkin.check_token(value, keys(session_id, other_secret), now)
 
 
 @settings(max_examples=200, deadline=None)
 @given(value=st.text(max_size=200), now=moments)
 def test_any_text_is_either_refused_or_a_real_token(value, now):
     try:
-        tokens.check_token(value, session_id=7, secret=SECRET, now=now)
-    except tokens.CheckInRefused as refused:
+        checkin.check_token(value, keys(7, SECRET), now)
+    except checkin.CheckInRefused as refused:
         assert refused.message
     else:
         # Hypothesis cannot forge a MAC: only a genuine token gets here.
-        assert value == tokens.current_token(session_id=7, secret=SECRET, now=now)
+        assert value == checkin.current_token(keys(7, SECRET), now)
 
 
 # --- short codes ------------------------------------------------------------------
 
 
 def code(now=W0, session_id=7, secret=SECRET):
-    return tokens.short_code(session_id=session_id, secret=secret, now=now)
+    return checkin.short_code(keys(session_id, secret), now)
 
 
 def check_code(value, now=W0, session_id=7, secret=SECRET):
-    tokens.check_short_code(value, session_id=session_id, secret=secret, now=now)
+    checkin.check_short_code(value, keys(session_id, secret), now)
 
 
 def test_a_short_code_is_six_digits_and_changes_every_minute():
@@ -202,7 +204,7 @@ def test_a_short_code_is_accepted_in_its_minute_and_the_next():
     value = code(at(0))
     check_code(value, at(0))
     check_code(value, at(119))
-    with pytest.raises(tokens.CodeExpired) as refused:
+    with pytest.raises(checkin.CodeExpired) as refused:
         check_code(value, at(120))
     assert "expired" in refused.value.message
 
@@ -216,7 +218,7 @@ def test_a_short_code_typed_with_a_chinese_input_method_is_accepted():
 
 def test_a_wrong_short_code_is_refused_as_wrong():
     wrong = f"{(int(code()) + 1) % 1_000_000:06d}"
-    with pytest.raises(tokens.CodeWrong) as refused:
+    with pytest.raises(checkin.CodeWrong) as refused:
         check_code(wrong)
     assert "not right" in refused.value.message
 
@@ -225,7 +227,7 @@ def test_a_wrong_short_code_is_refused_as_wrong():
     "value", ["", "12345", "1234567", "abcdef", "12345x", "<script>", "9" * 10_000]
 )
 def test_a_short_code_that_is_not_six_digits_is_refused_with_a_sentence(value):
-    with pytest.raises(tokens.CodeInvalid) as refused:
+    with pytest.raises(checkin.CodeInvalid) as refused:
         check_code(value)
     assert refused.value.message == "Enter the six digits shown on the screen."
 
@@ -243,17 +245,15 @@ def test_short_codes_of_different_sessions_and_secrets_differ():
 def test_a_short_code_is_accepted_in_its_window_and_the_next(
     session_id, secret, made, later
 ):
-    value = tokens.short_code(session_id=session_id, secret=secret, now=made)
+    value = checkin.short_code(keys(session_id, secret), made)
     assert len(value) == 6 and value.isascii() and value.isdigit()
     checked = made + datetime.timedelta(seconds=later)
     windows_apart = (
-        int(checked.timestamp()) // tokens.CODE_WINDOW
-        - int(made.timestamp()) // tokens.CODE_WINDOW
+        int(checked.timestamp()) // checkin.CODE_WINDOW
+        - int(made.timestamp()) // checkin.CODE_WINDOW
     )
     if windows_apart in (0, 1):
-        tokens.check_short_code(
-            value, session_id=session_id, secret=secret, now=checked
-        )
+        checkin.check_short_code(value, keys(session_id, secret), checked)
 
 
 # --- lateness ------------------------------------------------------------------------
@@ -262,18 +262,44 @@ def test_a_short_code_is_accepted_in_its_window_and_the_next(
 def test_lateness_counts_only_beyond_the_tolerance():
     start = at(0)
     minutes = datetime.timedelta(minutes=1)
-    assert tokens.minutes_late(checked_in_at=None, starts_at=start) == 0
-    assert tokens.minutes_late(checked_in_at=start - 20 * minutes, starts_at=start) == 0
-    assert tokens.minutes_late(checked_in_at=start + 5 * minutes, starts_at=start) == 0
+    assert checkin.minutes_late(checked_in_at=None, starts_at=start) == 0
     assert (
-        tokens.minutes_late(checked_in_at=start + 12 * minutes, starts_at=start) == 12
+        checkin.minutes_late(checked_in_at=start - 20 * minutes, starts_at=start) == 0
+    )
+    assert checkin.minutes_late(checked_in_at=start + 5 * minutes, starts_at=start) == 0
+    assert (
+        checkin.minutes_late(checked_in_at=start + 12 * minutes, starts_at=start) == 12
     )
 
 
 def test_early_leave_counts_only_beyond_the_tolerance():
     end = at(0)
     minutes = datetime.timedelta(minutes=1)
-    assert tokens.minutes_early(checked_out_at=None, ends_at=end) == 0
-    assert tokens.minutes_early(checked_out_at=end - 5 * minutes, ends_at=end) == 0
-    assert tokens.minutes_early(checked_out_at=end + 9 * minutes, ends_at=end) == 0
-    assert tokens.minutes_early(checked_out_at=end - 30 * minutes, ends_at=end) == 30
+    assert checkin.minutes_early(checked_out_at=None, ends_at=end) == 0
+    assert checkin.minutes_early(checked_out_at=end - 5 * minutes, ends_at=end) == 0
+    assert checkin.minutes_early(checked_out_at=end + 9 * minutes, ends_at=end) == 0
+    assert checkin.minutes_early(checked_out_at=end - 30 * minutes, ends_at=end) == 30
+
+
+# --- kinds of subject ----------------------------------------------------------------
+
+
+def test_a_session_and_a_shift_with_the_same_id_and_secret_share_no_code():
+    session, shift = keys(salt="courses.attendance"), keys(salt="supervision.shifts")
+    with pytest.raises(checkin.TokenInvalid):
+        checkin.check_token(checkin.current_token(session, W0), shift, W0)
+    assert checkin.short_code(session, W0) != checkin.short_code(shift, W0)
+
+
+def test_a_scan_pass_is_for_one_person_one_subject_and_one_kind():
+    from django.core import signing
+
+    session, shift = keys(salt="courses.attendance"), keys(salt="supervision.shifts")
+    value = checkin.scan_pass(session, user_id=3, token="t", now=W0)
+    assert checkin.scan_pass_read(value, session, user_id=3) == ("t", W0)
+    for other, user_id in [(session, 4), (shift, 3), (keys(session_id=8), 3)]:
+        with pytest.raises(signing.BadSignature):
+            checkin.scan_pass_read(value, other, user_id=user_id)
+    for hostile in ["", None, "x" * 501, 12, "a.b.c"]:
+        with pytest.raises(signing.BadSignature):
+            checkin.scan_pass_read(hostile, session, user_id=3)
