@@ -47,6 +47,8 @@ class Video(models.Model):
         Status.READY: set(),
         Status.FAILED: {Status.QUEUED},
     }
+    #: Moves go through ``lms.core.status``, which shows this when refused.
+    TRANSITION_REFUSED = _("A video cannot go from %(old)s to %(new)s.")
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
@@ -122,6 +124,16 @@ class Video(models.Model):
         if not self.failure_code:
             return ""
         return str(FAILURE_MESSAGES.get(self.failure_code, FAILURE_MESSAGES["damaged"]))
+
+    def history_row(self, *, before: str, after: str, actor, comment: str):
+        """The unsaved ``VideoEvent`` of a step (``lms.core.status``)."""
+        return VideoEvent(
+            video=self,
+            from_status=before,
+            to_status=after,
+            actor=actor,
+            note=comment[:500],
+        )
 
 
 class VideoEvent(AppendOnlyModel):

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from courses import leases, transcoding
 from courses import storage as video_files
-from courses.models import Video, VideoEvent
+from courses.models import Video
 from lms.core.models import OrgUnit, User
 from lms.core.permissions import can_manage_unit
+from lms.core.status import status_change, status_check, status_record
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +52,12 @@ def _time_budget(info: transcoding.Probe) -> float:
 
 
 def _move(video: Video, to: str, *, actor: User | None = None, note: str = "") -> None:
-    """Change ``video.status`` along ``Video.TRANSITIONS``, with a history row.
-    The caller saves the video (and holds its row lock)."""
-    if to not in Video.TRANSITIONS[video.status]:
-        raise ValidationError(
-            _("A video cannot go from %(old)s to %(new)s.")
-            % {"old": video.get_status_display(), "new": Video.Status(to).label}
-        )
-    VideoEvent.objects.create(
-        video=video,
-        from_status=video.status,
-        to_status=to,
-        actor=actor,
-        note=note[:500],
-    )
-    video.status = to
+    """``lms.core.status.status_change`` for a video, which also stamps
+    ``status_changed_at`` (the sweeper's clock) and saves the whole row:
+    the caller sets the other fields first (and holds the row lock)."""
+    status_check(video, to=to)
     video.status_changed_at = timezone.now()
+    status_change(video, to=to, actor=actor, comment=note)
 
 
 #: Characters that reorder text: U+202E (right-to-left override) before
@@ -195,9 +186,7 @@ def _store(
             video.original_size = info.size
             video.duration = info.duration
             video.save()
-            VideoEvent.objects.create(
-                video=video, to_status=video.status, actor=uploaded_by, note="uploaded"
-            )
+            status_record(video, actor=uploaded_by, comment="uploaded")
             if queue:
                 _queue_processing(video)
     except BaseException:
@@ -232,11 +221,10 @@ def _claim(video_id: int) -> tuple[Video, str] | None:
                 raise leases.LeaseHeld((video.lease_until - now).total_seconds())
             _move(video, Video.Status.QUEUED, note="lease lapsed; taken over")
         holder = leases.new_holder()
-        _move(video, Video.Status.PROCESSING, note=holder)
         video.lease_holder = holder
         video.lease_until = now + timedelta(seconds=_lease_seconds())
         video.attempts += 1
-        video.save()
+        _move(video, Video.Status.PROCESSING, note=holder)
     return video, holder
 
 
@@ -250,11 +238,10 @@ def _fail(video_id: int, holder: str, code: str, detail: str = "") -> Video:
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video_id)
         if video.status == Video.Status.PROCESSING and video.lease_holder == holder:
-            _move(video, Video.Status.FAILED, note=code)
             video.failure_code = code
             video.failure_detail = detail[-4000:]
             video.lease_holder, video.lease_until = "", None
-            video.save()
+            _move(video, Video.Status.FAILED, note=code)
     return video
 
 
@@ -279,7 +266,6 @@ def _finish(
         _move(
             video, Video.Status.READY, note="remuxed" if done.remuxed else "transcoded"
         )
-        video.save()
         if done.remuxed:
             from courses.tasks import video_low_rendition_task
 
@@ -378,10 +364,9 @@ def video_retry(*, actor: User | None, video: Video) -> Video:
     """Queue a failed video again (after a fix to the pipeline, say)."""
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video.pk)
-        _move(video, Video.Status.QUEUED, actor=actor, note="retry")
         video.failure_code = video.failure_detail = ""
         video.attempts = 0
-        video.save()
+        _move(video, Video.Status.QUEUED, actor=actor, note="retry")
         _queue_processing(video)
     return video
 
@@ -396,12 +381,10 @@ def _requeue_one(video_id: int, now: datetime) -> bool:
             return False
         video.lease_holder, video.lease_until = "", None
         if video.attempts >= MAX_ATTEMPTS:
-            _move(video, Video.Status.FAILED, note="gave up after lost workers")
             video.failure_code = "crashed"
-            video.save()
+            _move(video, Video.Status.FAILED, note="gave up after lost workers")
             return False
         _move(video, Video.Status.QUEUED, note="worker lost; re-queued")
-        video.save()
         _queue_processing(video)
         return True
 

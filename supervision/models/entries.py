@@ -70,6 +70,8 @@ class PracticeEntry(models.Model):
         Status.RESUBMITTED: {Status.APPROVED, Status.RETURNED},
         Status.APPROVED: set(),
     }
+    #: Moves go through ``lms.core.status``, which shows this when refused.
+    TRANSITION_REFUSED = _("A practice entry that is %(from)s cannot become %(to)s.")
     #: Statuses in which the trainee may still edit the entry.
     EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
     #: Statuses waiting for a supervisor.
@@ -190,6 +192,16 @@ class PracticeEntry(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    def history_row(self, *, before: str, after: str, actor, comment: str):
+        """The unsaved ``EntryTransition`` of a step (``lms.core.status``)."""
+        return EntryTransition(
+            entry=self,
+            from_status=before,
+            to_status=after,
+            actor=actor,
+            comment=comment,
+        )
 
     def delete(self, *args, **kwargs):
         # A guard, not logic: the stored status decides, not a stale copy.

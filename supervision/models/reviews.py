@@ -18,6 +18,9 @@ class VideoLessonSubmission(models.Model):
             │
             └──return(comment)──▶ returned ──new video──▶ submitted
 
+    A lesson waiting with a video that could not be processed takes a new
+    one without a move: its history gets a submitted → submitted row.
+
     The video goes through the courses pipeline (``courses.Video``); a
     resubmission replaces ``video`` and keeps the comments on the old one.
     """
@@ -32,6 +35,8 @@ class VideoLessonSubmission(models.Model):
         Status.RETURNED: {Status.SUBMITTED},
         Status.APPROVED: set(),
     }
+    #: Moves go through ``lms.core.status``, which shows this when refused.
+    TRANSITION_REFUSED = _("A video lesson cannot go from %(old)s to %(new)s.")
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,6 +95,16 @@ class VideoLessonSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def history_row(self, *, before: str, after: str, actor, comment: str):
+        """The unsaved ``ReviewTransition`` of a step (``lms.core.status``)."""
+        return ReviewTransition(
+            submission=self,
+            from_status=before,
+            to_status=after,
+            actor=actor,
+            comment=comment,
+        )
 
 
 class VideoReviewComment(models.Model):

@@ -1,9 +1,10 @@
 """Writes of the practice log (实践记录): drafts, submission, sign-off,
 amendments.
 
-Every status change follows ``PracticeEntry.TRANSITIONS``, locks the row
-(``select_for_update``), writes an ``EntryTransition`` and, for approve
-and return, an audit row.  Approval credits practice hours once; an
+Every status change locks the row (``select_for_update``) and goes
+through ``lms.core.status.status_change``, which follows
+``PracticeEntry.TRANSITIONS`` and writes an ``EntryTransition``; approve
+and return also write an audit row.  Approval credits practice hours once; an
 approved entry is locked (here, and by a database trigger), and a
 correction is an amendment that itself needs approval.
 
@@ -29,8 +30,9 @@ from django.utils.translation import gettext as _
 from lms.core.models import AuditAction, HoursCategory, User
 from lms.core.services.audit import audit_record
 from lms.core.services.ledger import hours_credit, hours_reverse
+from lms.core.status import status_change, status_record
 
-from ..models import EntryTransition, PracticeEntry
+from ..models import PracticeEntry
 from ..permissions import can_sign_off
 from .entries_validation import check_entry_fields, reason_error
 from .notices import notice_send
@@ -94,22 +96,6 @@ def _lock(entry: PracticeEntry) -> PracticeEntry:
     return PracticeEntry.objects.select_for_update().get(pk=entry.pk)
 
 
-def _move(entry: PracticeEntry, *, to: str, actor: User, comment: str = "") -> None:
-    """Change ``entry`` (locked) to status ``to`` along TRANSITIONS and
-    write the history row; the caller has set the other fields."""
-    before = entry.status
-    if to not in PracticeEntry.TRANSITIONS[before]:
-        raise ValidationError(
-            _("A practice entry that is %(from)s cannot become %(to)s.")
-            % {"from": Status(before).label, "to": Status(to).label}
-        )
-    entry.status = to
-    entry.save()
-    EntryTransition.objects.create(
-        entry=entry, from_status=before, to_status=to, actor=actor, comment=comment
-    )
-
-
 def _refuse_if_locked(entry: PracticeEntry) -> None:
     if entry.status == Status.APPROVED:
         raise ValidationError(edit_refusal(entry))
@@ -161,7 +147,7 @@ def practice_entry_create(
     )
     check_entry_fields(data, person=actor)
     entry = PracticeEntry.objects.create(person=actor, unit=actor.home_unit, **data)
-    EntryTransition.objects.create(entry=entry, to_status=Status.DRAFT, actor=actor)
+    status_record(entry, actor=actor)
     return entry
 
 
@@ -197,7 +183,7 @@ def practice_entry_submit(*, actor: User, entry: PracticeEntry, request=None):
     check_entry_fields(_fields_of(locked), person=locked.person, earliest=earliest)
     to = Status.RESUBMITTED if locked.status == Status.RETURNED else Status.SUBMITTED
     locked.submitted_at = timezone.now()
-    _move(locked, to=to, actor=actor)
+    status_change(locked, to=to, actor=actor)
     return locked
 
 
@@ -250,9 +236,7 @@ def practice_entry_amend(
         amendment_reason=reason.strip(),
         **data,
     )
-    EntryTransition.objects.create(
-        entry=amendment, to_status=Status.DRAFT, actor=actor, comment=reason.strip()
-    )
+    status_record(amendment, actor=actor, comment=reason.strip())
     return amendment
 
 
@@ -297,7 +281,7 @@ def _approve_locked(*, actor: User, entry: PracticeEntry, comment: str, request)
     _require_pending(entry)
     entry.approved_at = timezone.now()
     entry.approved_by = actor
-    _move(entry, to=Status.APPROVED, actor=actor, comment=comment)
+    status_change(entry, to=Status.APPROVED, actor=actor, comment=comment)
     audit_record(
         actor=actor,
         action=AuditAction.SIGN_OFF,
@@ -362,7 +346,7 @@ def practice_entry_return(
     locked = _lock(entry)
     _require_signer(actor, locked)
     _require_pending(locked)
-    _move(locked, to=Status.RETURNED, actor=actor, comment=comment.strip())
+    status_change(locked, to=Status.RETURNED, actor=actor, comment=comment.strip())
     audit_record(
         actor=actor,
         action=AuditAction.SIGN_OFF,

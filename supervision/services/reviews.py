@@ -1,9 +1,9 @@
 """Trainee video lessons: submit through the courses video pipeline, review
 with timestamped comments, approve (a practice entry) or return.
 
-The status follows ``VideoLessonSubmission.TRANSITIONS``; every step
-writes a ``ReviewTransition``, and the trainee gets a notice when their
-lesson is approved or returned.
+The status follows ``VideoLessonSubmission.TRANSITIONS`` through
+``lms.core.status``; every step writes a ``ReviewTransition``, and the
+trainee gets a notice when their lesson is approved or returned.
 """
 
 import math
@@ -21,13 +21,9 @@ from courses.models import LessonPage, Video
 from courses.selectors.learn import lessons_visible_to
 from courses.services.videos import video_title_clean, video_upload
 from lms.core.models import Role, User
+from lms.core.status import status_change, status_check, status_record
 
-from ..models import (
-    PracticeEntry,
-    ReviewTransition,
-    VideoLessonSubmission,
-    VideoReviewComment,
-)
+from ..models import PracticeEntry, VideoLessonSubmission, VideoReviewComment
 from ..selectors.reviews import can_review, mmss
 from .entries import (
     practice_entry_approve,
@@ -118,16 +114,6 @@ def _discard(video: Video | None) -> None:
         video_files.delete_folder(video_files.video_storage(), str(video.key))
 
 
-def _record(submission, *, actor: User, old: str, comment: str = "") -> None:
-    ReviewTransition.objects.create(
-        submission=submission,
-        from_status=old,
-        to_status=submission.status,
-        actor=actor,
-        comment=comment,
-    )
-
-
 def video_lesson_submit(
     *, actor: User, title: str, lesson: LessonPage | None = None, file: File
 ) -> VideoLessonSubmission:
@@ -151,7 +137,7 @@ def video_lesson_submit(
                 video=video,
                 submitted_at=timezone.now(),
             )
-            _record(submission, actor=actor, old="")
+            status_record(submission, actor=actor)
     except BaseException:
         _discard(video)
         raise
@@ -166,14 +152,6 @@ def _locked(submission: VideoLessonSubmission) -> VideoLessonSubmission:
     )
 
 
-def _check_move(submission: VideoLessonSubmission, to: str) -> None:
-    if to not in VideoLessonSubmission.TRANSITIONS[submission.status]:
-        raise ValidationError(
-            _("A video lesson cannot go from %(old)s to %(new)s.")
-            % {"old": submission.get_status_display(), "new": Status(to).label}
-        )
-
-
 def _check_replaceable(submission: VideoLessonSubmission) -> None:
     """Returned lessons take a new video; so does one still waiting whose
     video could not be processed (else the trainee would be stuck)."""
@@ -182,7 +160,7 @@ def _check_replaceable(submission: VideoLessonSubmission) -> None:
         and submission.video.status == Video.Status.FAILED
     )
     if not failed:
-        _check_move(submission, Status.SUBMITTED)
+        status_check(submission, to=Status.SUBMITTED)
 
 
 def video_lesson_resubmit(
@@ -199,17 +177,34 @@ def video_lesson_resubmit(
             _check_replaceable(submission)
             _check_may_submit(actor, None)
             video = _upload(actor=actor, file=file, title=submission.title)
-            old = submission.status
-            submission.video = video
-            submission.status = Status.SUBMITTED
-            submission.submitted_at = timezone.now()
-            submission.save(update_fields=["video", "status", "submitted_at"])
-            note = "" if old == Status.RETURNED else _("The video was replaced.")
-            _record(submission, actor=actor, old=old, comment=note)
+            _replace_video(submission, actor=actor, video=video)
     except BaseException:
         _discard(video)
         raise
     return submission
+
+
+def _replace_video(
+    submission: VideoLessonSubmission, *, actor: User, video: Video
+) -> None:
+    """Hand in ``video``: a returned lesson moves back to submitted; one
+    waiting with a failed video stays submitted, and its history says the
+    video was replaced."""
+    submission.video = video
+    submission.submitted_at = timezone.now()
+    changed = ["video", "submitted_at"]
+    if submission.status == Status.RETURNED:
+        status_change(
+            submission, to=Status.SUBMITTED, actor=actor, update_fields=changed
+        )
+        return
+    submission.save(update_fields=changed)
+    status_record(
+        submission,
+        before=submission.status,
+        actor=actor,
+        comment=_("The video was replaced."),
+    )
 
 
 def _check_review(actor: User, submission: VideoLessonSubmission) -> None:
@@ -296,7 +291,7 @@ def video_lesson_approve(
     with transaction.atomic():
         submission = _locked(submission)
         _check_review(actor, submission)
-        _check_move(submission, Status.APPROVED)
+        status_check(submission, to=Status.APPROVED)
         entry = _entry_for(
             actor=actor, submission=submission, comment=comment, request=request
         )
@@ -311,12 +306,15 @@ def video_lesson_approve(
 
 
 def _review(submission, *, actor: User, to: str, comment: str) -> None:
-    old = submission.status
-    submission.status = to
     submission.reviewed_by = actor
     submission.reviewed_at = timezone.now()
-    submission.save(update_fields=["status", "reviewed_by", "reviewed_at", "entry"])
-    _record(submission, actor=actor, old=old, comment=comment)
+    status_change(
+        submission,
+        to=to,
+        actor=actor,
+        comment=comment,
+        update_fields=["reviewed_by", "reviewed_at", "entry"],
+    )
 
 
 def video_lesson_return(
@@ -332,7 +330,7 @@ def video_lesson_return(
     with transaction.atomic():
         submission = _locked(submission)
         _check_review(actor, submission)
-        _check_move(submission, Status.RETURNED)
+        status_check(submission, to=Status.RETURNED)
         _review(submission, actor=actor, to=Status.RETURNED, comment=comment)
         _notify(
             submission,

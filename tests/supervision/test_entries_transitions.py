@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from lms.core.models import AuditAction, AuditEvent, Role
+from lms.core.status import status_change
 from supervision.models import EntryTransition, Notice, PracticeEntry
 from supervision.services import entries as services
-from supervision.services.entries import _move
 from tests.factories.core import UserFactory
 from tests.factories.entries import attended_shift, entry_in
 from tests.factories.supervision import assign, pair
@@ -33,7 +33,7 @@ def test_the_state_machine_allows_exactly_the_listed_moves(org, before, after):
     allowed = after in PracticeEntry.TRANSITIONS[before]
     # when it is moved to ``after``
     if allowed:
-        _move(entry, to=after, actor=org.supervisor, comment="ok")
+        status_change(entry, to=after, actor=org.supervisor, comment="ok")
         # then it moved and the step is in its history
         entry.refresh_from_db()
         assert entry.status == after
@@ -42,7 +42,7 @@ def test_the_state_machine_allows_exactly_the_listed_moves(org, before, after):
         assert step.actor == org.supervisor and step.comment == "ok"
     else:
         with pytest.raises(ValidationError):
-            _move(entry, to=after, actor=org.supervisor)
+            status_change(entry, to=after, actor=org.supervisor)
         # then nothing changed and nothing was recorded
         entry.refresh_from_db()
         assert entry.status == before
