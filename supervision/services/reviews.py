@@ -21,6 +21,7 @@ from courses.models import LessonPage, Video
 from courses.selectors import lessons_visible_to
 from courses.services.videos import video_title_clean, video_upload
 from lms.core.models import Role, User
+from lms.core.services.notices import notice_send
 
 from ..models import (
     PracticeEntry,
@@ -34,7 +35,6 @@ from .entries import (
     practice_entry_create,
     practice_entry_submit,
 )
-from .notices import notice_send
 
 Status = VideoLessonSubmission.Status
 #: A video lesson lasts at most five minutes (a little slack for encoders).

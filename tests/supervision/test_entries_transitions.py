@@ -7,8 +7,8 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from lms.core.models import AuditAction, AuditEvent, Role
-from supervision.models import EntryTransition, Notice, PracticeEntry
+from lms.core.models import AuditAction, AuditEvent, Notice, Role
+from supervision.models import EntryTransition, PracticeEntry
 from supervision.services import entries as services
 from supervision.services.entries import _move
 from tests.factories.core import UserFactory
