@@ -16,10 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import storage as video_files
 from courses.models import LessonPage, Video
 from courses.selectors import lessons_visible_to
-from courses.services.videos import video_title_clean, video_upload
+from courses.services.videos import video_discard, video_title_clean, video_upload
 from lms.core.models import Role, User
 from lms.core.services.notices import notice_send
 
@@ -113,9 +112,9 @@ def _upload(*, actor: User, file: File, title: str) -> Video:
 
 
 def _discard(video: Video | None) -> None:
-    """Remove the stored files of an upload whose transaction failed."""
-    if video is not None and video.key:
-        video_files.delete_folder(video_files.video_storage(), str(video.key))
+    """Remove what the pipeline made for an upload whose transaction failed."""
+    if video is not None:
+        video_discard(video=video)
 
 
 def _record(submission, *, actor: User, old: str, comment: str = "") -> None:
