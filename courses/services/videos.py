@@ -443,6 +443,22 @@ def video_delete(*, actor: User, video: Video) -> None:
     )
 
 
+def video_discard(*, video: Video) -> None:
+    """Remove an upload its caller gave up on: the rows and the files that
+    ``video_upload`` (and any processing since) made for it.
+
+    For the code that just uploaded ``video``, when its own transaction
+    fails, so there is no actor to check.  The files go at once, not on
+    commit: the caller's transaction is usually the one rolling back.  The
+    rows are found by the video's key, never by a primary key a rollback
+    may have handed to another video.
+    """
+    if not video.key:
+        return
+    Video.objects.filter(key=video.key).delete()
+    video_files.delete_folder(video_files.video_storage(), str(video.key))
+
+
 def video_import_file(*, path: Path, unit: OrgUnit, title: str = "") -> Video:
     """Validate and process a file on this machine, in this process.
 

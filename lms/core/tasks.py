@@ -6,6 +6,8 @@ from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
+from .services.notices import notice_email
+
 
 @shared_task(acks_late=True)
 def worker_heartbeat_task() -> None:
@@ -69,3 +71,19 @@ def access_change_mail_task(
     return access_change_mail(
         event_ids=event_ids, person_ids=person_ids, addresses=addresses or []
     )
+
+
+@shared_task(
+    name="supervision.tasks.notice_email_task",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notice_email_task(*, notice_id: int) -> bool:
+    """Email one notice; a notice deleted meanwhile is skipped.
+
+    Registered under the name it had in supervision, so that messages
+    queued before the move still find it.
+    """
+    return notice_email(notice_id=notice_id)

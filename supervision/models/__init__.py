@@ -1,7 +1,7 @@
 from .cases import Case, CaseNote, Consent, Referral
 from .entries import EntryTransition, PracticeEntry
 from .pairing import Pairing, PairingContact
-from .policy import Notice, Rules, UnitPolicy
+from .policy import Rules, UnitPolicy
 from .reviews import ReviewTransition, VideoLessonSubmission, VideoReviewComment
 from .shifts import DutyShift, QuotaExemption, ShiftSignup, ShiftSwap
 from .supervision import (
@@ -19,7 +19,6 @@ __all__ = [
     "DutyShift",
     "EntryTransition",
     "GrowthNote",
-    "Notice",
     "Pairing",
     "PairingContact",
     "PracticeEntry",

@@ -1,8 +1,7 @@
-"""Per-unit settings of the practice rules, and in-app notices."""
+"""Per-unit settings of the practice rules."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -86,28 +85,3 @@ class UnitPolicy(models.Model):
             mentees_per_mentor=self.mentees_per_mentor,
             pairing_contact_days=self.pairing_contact_days,
         )
-
-
-class Notice(models.Model):
-    """A short message to one person inside the product (and by email):
-    "you moved up from the waiting list", "your entry was returned"."""
-
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("person"),
-        on_delete=models.CASCADE,
-        related_name="notices",
-    )
-    text = models.CharField(_("text"), max_length=300)
-    url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["person", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.text

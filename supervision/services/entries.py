@@ -30,12 +30,12 @@ from django.utils.translation import gettext as _
 from lms.core.models import AuditAction, HoursCategory, User
 from lms.core.services.audit import audit_record
 from lms.core.services.ledger import hours_credit, hours_reverse
+from lms.core.services.notices import notice_send
 from lms.core.status import status_change, status_record
 
 from ..models import PracticeEntry
 from ..permissions import can_sign_off
 from .entries_validation import check_entry_fields, reason_error
-from .notices import notice_send
 
 Status = PracticeEntry.Status
 Kind = PracticeEntry.Kind

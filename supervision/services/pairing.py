@@ -19,11 +19,11 @@ from lms.core.models import AuditAction, PersonCategory, Role, User
 from lms.core.permissions import can_manage_person, can_manage_unit
 from lms.core.selectors import leaders_over
 from lms.core.services.audit import audit_record
+from lms.core.services.notices import notice_send
 
 from ..models import Pairing, PairingContact
 from ..permissions import can_name_as_supervisor
 from ..rules import rules_for
-from .notices import notice_send
 
 MENTOR_CATEGORIES = frozenset({PersonCategory.VOLUNTEER, PersonCategory.PROFESSIONAL})
 

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import storage as video_files
 from courses.models import LessonPage, Video
 from courses.selectors.learn import lessons_visible_to
-from courses.services.videos import video_title_clean, video_upload
+from courses.services.videos import video_discard, video_title_clean, video_upload
 from lms.core.models import Role, User
+from lms.core.services.notices import notice_send
 from lms.core.status import status_change, status_check, status_record
 
 from ..models import PracticeEntry, VideoLessonSubmission, VideoReviewComment
@@ -30,7 +30,6 @@ from .entries import (
     practice_entry_create,
     practice_entry_submit,
 )
-from .notices import notice_send
 
 Status = VideoLessonSubmission.Status
 #: A video lesson lasts at most five minutes (a little slack for encoders).
@@ -109,9 +108,9 @@ def _upload(*, actor: User, file: File, title: str) -> Video:
 
 
 def _discard(video: Video | None) -> None:
-    """Remove the stored files of an upload whose transaction failed."""
-    if video is not None and video.key:
-        video_files.delete_folder(video_files.video_storage(), str(video.key))
+    """Remove what the pipeline made for an upload whose transaction failed."""
+    if video is not None:
+        video_discard(video=video)
 
 
 def video_lesson_submit(

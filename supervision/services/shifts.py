@@ -34,11 +34,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.core.models import User
+from lms.core.services.notices import notice_send
 
 from ..models import DutyShift, ShiftSignup, ShiftSwap
 from ..rules import rules_for
 from ..selectors import shifts as selectors
-from .notices import notice_send
 
 S = ShiftSignup.Status
 W = ShiftSwap.Status

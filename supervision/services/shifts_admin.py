@@ -31,11 +31,11 @@ from lms.core.models import AuditAction, OrgUnit, User
 from lms.core.permissions import can_manage_unit
 from lms.core.selectors import leaders_over
 from lms.core.services.audit import audit_record
+from lms.core.services.notices import notice_send
 
 from ..models import DutyShift, QuotaExemption, ShiftSignup
 from ..permissions import can_name_as_supervisor
 from ..selectors import shifts as selectors
-from .notices import notice_send
 from .shifts import shift_swaps_expire, waitlist_promote
 
 S = ShiftSignup.Status

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from lms.core.models import HoursCategory, OrgUnit, Role, User
 from lms.core.services.ledger import hours_credit
+from lms.core.services.notices import notice_send
 
 from ..models import GrowthNote, PracticeEntry, SupervisionKind, SupervisionSession
 from ..selectors.supervisions import COVERABLE, participants_choosable_by
-from .notices import notice_send
 from .supervisions_assignments import supervisor_assign, supervisor_assignment_end
 from .techniques import mastery_refresh
 

@@ -15,11 +15,11 @@ from lms.core.models import AuditAction, Role, User
 from lms.core.permissions import can_manage_units
 from lms.core.selectors import leaders_over, people_manageable_by
 from lms.core.services.audit import audit_record
+from lms.core.services.notices import notice_send
 
 from ..models import SupervisionKind, SupervisorAssignment
 from ..permissions import can_name_as_supervisor, mentor_ids
 from ..rules import rules_for
-from .notices import notice_send
 
 
 def _check_assigner(actor: User, *people: User) -> None:

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from lms.core.models import AuditAction, Role, User
 from lms.core.services.audit import audit_record
+from lms.core.services.notices import notice_send
 
 from ..models import Technique, TechniqueMastery
 from ..permissions import supervisor_ids_of
 from ..rules import rules_for
 from ..selectors.techniques import supervised_clients
-from .notices import notice_send
 
 __all__ = ["mastery_confirm", "mastery_refresh", "supervised_clients"]
 

@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from ..models import Notice
-from ..services.notices import notices_mark_read
+from lms.core.models import Notice
+from lms.core.services.notices import notices_mark_read
 
 #: Notices shown on the home page; older ones stay readable in the list.
 NOTICES_SHOWN = 20

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from lms.core.models import (
     AuditAction,
     AuditEvent,
+    Notice,
     PersonCategory,
     Role,
     User,
@@ -29,7 +30,7 @@ from lms.core.services.people import person_create
 from lms.core.services.people import person_update as person_update_service
 from lms.core.services.people_bulk import NewPerson, people_create_bulk
 from supervision.forms.pairing import mentor_choices
-from supervision.models import DutyShift, Notice, Pairing, SupervisorAssignment
+from supervision.models import DutyShift, Pairing, SupervisorAssignment
 from supervision.permissions import can_name_as_supervisor, can_read_case_notes
 from supervision.selectors.shifts import supervisors_manageable_by
 from supervision.services import pairing as pairing_services

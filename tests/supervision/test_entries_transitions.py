@@ -7,9 +7,9 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from lms.core.models import AuditAction, AuditEvent, Role
+from lms.core.models import AuditAction, AuditEvent, Notice, Role
 from lms.core.status import status_change
-from supervision.models import EntryTransition, Notice, PracticeEntry
+from supervision.models import EntryTransition, PracticeEntry
 from supervision.services import entries as services
 from tests.factories.core import UserFactory
 from tests.factories.entries import attended_shift, entry_in

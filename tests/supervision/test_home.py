@@ -4,9 +4,9 @@ from unittest import mock
 
 from django.urls import reverse
 
-from supervision.models import Notice
-from supervision.services.notices import notice_send
-from supervision.tasks import notice_email_task
+from lms.core.models import Notice
+from lms.core.services.notices import notice_send
+from lms.core.tasks import notice_email_task
 
 
 def test_a_notice_shows_on_the_home_page_until_marked_read(org, login, mailoutbox):

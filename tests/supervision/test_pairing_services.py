@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from lms.core.models import PersonCategory, Role
-from supervision.models import Notice, Pairing, PairingContact, UnitPolicy
+from lms.core.models import Notice, PersonCategory, Role
+from supervision.models import Pairing, PairingContact, UnitPolicy
 from supervision.selectors.pairing import pair_rows, pairings_visible_to
 from supervision.services import pairing as services
 from tests.factories.cases import contact, days_ago, grid_worker, volunteer

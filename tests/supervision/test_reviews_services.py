@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from courses.models import Video
 from courses.storage import local_root, video_storage
-from lms.core.models import HoursEntry, Role
+from lms.core.models import HoursEntry, Notice, Role
 from supervision.models import (
-    Notice,
     PracticeEntry,
     ReviewTransition,
     VideoLessonSubmission,

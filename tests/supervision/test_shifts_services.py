@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import translation
 
-from supervision.models import DutyShift, Notice, ShiftSignup, ShiftSwap
+from lms.core.models import Notice
+from supervision.models import DutyShift, ShiftSignup, ShiftSwap
 from supervision.services import shifts as services
 from supervision.services import shifts_admin
 from supervision.tasks import shift_swaps_expire_task

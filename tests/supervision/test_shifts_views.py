@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from lms.core.models import AuditAction, AuditEvent
-from supervision.models import DutyShift, Notice, QuotaExemption, ShiftSignup, ShiftSwap
+from lms.core.models import AuditAction, AuditEvent, Notice
+from supervision.models import DutyShift, QuotaExemption, ShiftSignup, ShiftSwap
 from tests.factories.shifts import code_for, make_trainee, token_for
 from tests.factories.supervision import make_shift, make_signup
 

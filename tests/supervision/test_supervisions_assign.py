@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from lms.core.models import AuditEvent, Role
-from supervision.models import Notice, SupervisionKind, SupervisorAssignment
+from lms.core.models import AuditEvent, Notice, Role
+from supervision.models import SupervisionKind, SupervisorAssignment
 from supervision.services.supervisions import (
     supervisor_assign,
     supervisor_assignment_end,

@@ -4,8 +4,8 @@ notices, and who may confirm a mastery."""
 import pytest
 from django.utils import timezone
 
-from lms.core.models import AuditEvent, Role
-from supervision.models import Notice, PracticeEntry, TechniqueMastery
+from lms.core.models import AuditEvent, Notice, Role
+from supervision.models import PracticeEntry, TechniqueMastery
 from supervision.selectors.techniques import (
     masteries_awaiting_confirmation,
     supervised_clients,

@@ -1,6 +1,7 @@
 from .append_only import AppendOnlyModel, AppendOnlyQuerySet
 from .audit import AuditAction, AuditEvent
 from .ledger import HoursCategory, HoursEntry
+from .notices import Notice
 from .ops import WorkerHeartbeat
 from .org import (
     MFA_ROLES,
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "HoursCategory",
     "HoursEntry",
+    "Notice",
     "OrgUnit",
     "PersonCategory",
     "Role",
