@@ -267,7 +267,7 @@ def load_demo_cohort() -> bool:
     )
     cohort.coordinators.set(User.objects.filter(username="east_coord"))
     trainees = User.objects.filter(
-        home_unit__path__startswith=east.path, groups__name=Role.TRAINEE
+        east.subtree_q("home_unit__"), groups__name=Role.TRAINEE
     ).distinct()
     CohortMember.objects.bulk_create(
         CohortMember(cohort=cohort, person=p) for p in trainees

@@ -140,9 +140,7 @@ def load_demo_practice() -> dict[str, int]:
     east_trainees = [
         p
         for p in people.values()
-        if p.home_unit
-        and p.home_unit.path.startswith(east.path)
-        and p.has_role("trainee")
+        if p.home_unit and east.contains(p.home_unit) and p.has_role("trainee")
     ]
     for person in east_trainees:
         for kind, who in (

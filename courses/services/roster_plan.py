@@ -67,7 +67,7 @@ class _Lookup:
         self.default_unit = unit
         self.by_code: dict[str, OrgUnit] = {}
         by_name: dict[str, list[OrgUnit]] = {}
-        for item in OrgUnit.objects.filter(path__startswith=unit.path):
+        for item in OrgUnit.objects.filter(unit.subtree_q()):
             self.by_code[item.code.casefold()] = item
             by_name.setdefault(item.name.casefold(), []).append(item)
         # A 单位 column holding names rather than codes: a name unique in

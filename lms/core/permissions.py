@@ -15,7 +15,7 @@ def unit_in_scope(user: User, unit: OrgUnit) -> bool:
     if user.is_superuser:
         return True
     home = user.home_unit
-    return home is not None and unit.path.startswith(home.path)
+    return home is not None and home.contains(unit)
 
 
 def can_manage_units(user: User) -> bool:

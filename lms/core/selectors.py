@@ -21,7 +21,7 @@ def units_visible_to(*, user: User) -> QuerySet[OrgUnit]:
     if not user.is_authenticated or user.home_unit_id is None:
         return units.none()
     if is_scoped_manager(user):
-        return units.filter(path__startswith=user.home_unit.path)
+        return units.filter(user.home_unit.subtree_q())
     return units.filter(pk=user.home_unit_id)
 
 
@@ -42,7 +42,7 @@ def people_visible_to(*, user: User) -> QuerySet[User]:
         return people.none()
     if is_scoped_manager(user) and user.home_unit_id is not None:
         return people.filter(
-            home_unit__path__startswith=user.home_unit.path, is_superuser=False
+            user.home_unit.subtree_q("home_unit__"), is_superuser=False
         )
     return people.filter(pk=user.pk)
 
@@ -75,9 +75,7 @@ def hours_for_person(*, person: User) -> dict[str, Decimal]:
 
 def hours_for_subtree(*, unit: OrgUnit) -> dict[str, Decimal]:
     """Hours credited while people belonged to ``unit`` or a unit below it."""
-    return hours_by_category(
-        HoursEntry.objects.filter(unit__path__startswith=unit.path)
-    )
+    return hours_by_category(HoursEntry.objects.filter(unit.subtree_q("unit__")))
 
 
 def hours_by_child_unit(*, unit: OrgUnit) -> list[dict]:
@@ -86,22 +84,21 @@ def hours_by_child_unit(*, unit: OrgUnit) -> list[dict]:
     children = list(unit.get_children())
     if not children:
         return []
-    step = len(children[0].path)
     rows = (
-        HoursEntry.objects.filter(unit__path__startswith=unit.path)
+        HoursEntry.objects.filter(unit.subtree_q("unit__"))
         .exclude(unit=unit)
         .values("unit__path", "category")
         .annotate(total=Sum("hours"))
     )
-    by_prefix: dict[str, dict[str, Decimal]] = {
-        child.path: {value: Decimal("0") for value in HoursCategory.values}
+    hours = {
+        child.pk: {value: Decimal("0") for value in HoursCategory.values}
         for child in children
     }
     for row in rows:
-        bucket = by_prefix.get(row["unit__path"][:step])
-        if bucket is not None:
-            bucket[row["category"]] += row["total"] or Decimal("0")
-    return [{"unit": child, "hours": by_prefix[child.path]} for child in children]
+        child = next((c for c in children if c.contains(row["unit__path"])), None)
+        if child is not None:
+            hours[child.pk][row["category"]] += row["total"] or Decimal("0")
+    return [{"unit": child, "hours": hours[child.pk]} for child in children]
 
 
 def people_counts_by_role(*, user: User) -> dict[str, int]:
@@ -133,7 +130,7 @@ def leaders_over(*, units: Iterable[OrgUnit]) -> QuerySet[User]:
     told of every change to who may reach private data there."""
     condition = Q(pk__in=[])
     for unit in units:
-        condition |= Q(home_unit=unit) | Q(home_unit__in=unit.get_ancestors())
+        condition |= unit.ancestors_q("home_unit__")
     return User.objects.filter(
         condition, is_active=True, groups__name=Role.LEADER
     ).distinct()

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from courses.models import Attendance, OfflineSession
-from lms.core.models import HoursCategory, OrgUnit, User
+from lms.core.models import HoursCategory, User
 from lms.core.permissions import is_scoped_manager
 from lms.core.selectors import hours_for_person
 
@@ -66,7 +66,7 @@ def practice_entries_visible_to(*, user: User) -> QuerySet[PracticeEntry]:
         return entries.filter(Q(person=user) | others)
     reach = _supervises_q(user) | Q(shift__supervisor=user)
     if is_scoped_manager(user) and user.home_unit_id is not None:
-        reach |= Q(unit__path__startswith=user.home_unit.path)
+        reach |= user.home_unit.subtree_q("unit__")
     return entries.filter(Q(person=user) | (others & reach))
 
 
@@ -108,17 +108,12 @@ def approved_practice_hours(*, person: User) -> Decimal:
 # --- what an entry may link to ------------------------------------------------
 
 
-def _ancestor_paths(unit: OrgUnit) -> list[str]:
-    step = unit.steplen
-    return [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
-
-
 def cases_in_reach(*, person: User) -> QuerySet[Case]:
     """Cases an entry of ``person`` may reference: those of their home
     unit or of a unit above it (a station's cases serve its rooms)."""
     if person.home_unit_id is None:
         return Case.objects.none()
-    return Case.objects.filter(unit__path__in=_ancestor_paths(person.home_unit))
+    return Case.objects.filter(person.home_unit.ancestors_q("unit__"))
 
 
 def case_for_entry(*, user: User, client_code: str) -> Case | None:

@@ -16,7 +16,8 @@ from django.utils import timezone
 from lms.core.models import User
 from lms.core.permissions import can_manage_units, is_scoped_manager
 
-from ..models import Pairing, PairingContact, Rules, UnitPolicy
+from ..models import Pairing, PairingContact
+from ..rules import rules_by_unit
 
 
 def pairings_visible_to(*, user: User) -> QuerySet[Pairing]:
@@ -32,7 +33,7 @@ def pairings_visible_to(*, user: User) -> QuerySet[Pairing]:
         return rows
     own = Q(mentor=user) | Q(mentee=user)
     if is_scoped_manager(user) and user.home_unit_id is not None:
-        own |= Q(unit__path__startswith=user.home_unit.path)
+        own |= user.home_unit.subtree_q("unit__")
     return rows.filter(own)
 
 
@@ -45,7 +46,7 @@ def pairings_managed_by(*, user: User) -> QuerySet[Pairing]:
         return rows
     if user.home_unit_id is None:
         return rows.none()
-    return rows.filter(unit__path__startswith=user.home_unit.path)
+    return rows.filter(user.home_unit.subtree_q("unit__"))
 
 
 def pairing_get_for_contact(*, user: User, pk: int) -> Pairing:
@@ -65,30 +66,6 @@ def _last_contact():
         .values("latest")
     )
     return Subquery(latest)
-
-
-def rules_by_unit(units) -> dict[int, Rules]:
-    """``rules_for`` of each unit, from one query for all of them."""
-    units = {unit.pk: unit for unit in units}
-    prefixes = {
-        unit.path[:end]
-        for unit in units.values()
-        for end in range(unit.steplen, len(unit.path) + 1, unit.steplen)
-    }
-    policies = {
-        policy.unit.path: policy.rules()
-        for policy in UnitPolicy.objects.filter(unit__path__in=prefixes).select_related(
-            "unit"
-        )
-    }
-    result = {}
-    for pk, unit in units.items():
-        result[pk] = Rules()
-        for end in range(len(unit.path), 0, -unit.steplen):
-            if unit.path[:end] in policies:
-                result[pk] = policies[unit.path[:end]]
-                break
-    return result
 
 
 @dataclass

@@ -35,12 +35,6 @@ UPCOMING_LIMIT = 60
 S = ShiftSignup.Status
 
 
-def ancestor_paths(unit: OrgUnit) -> list[str]:
-    """The paths of ``unit`` and every unit above it."""
-    step = OrgUnit.steplen
-    return [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
-
-
 def _shifts() -> QuerySet[DutyShift]:
     return DutyShift.objects.select_related("unit", "supervisor")
 
@@ -71,7 +65,7 @@ def shifts_visible_to(*, user: User) -> QuerySet[DutyShift]:
     condition = Q(supervisor=user) | Q(signups__person=user)
     condition |= Q(unit__in=units_visible_to(user=user))
     if user.home_unit_id is not None:
-        condition |= Q(unit__path__in=ancestor_paths(user.home_unit))
+        condition |= user.home_unit.ancestors_q("unit__")
     ids = DutyShift.objects.filter(condition).values("pk")
     return _shifts().filter(pk__in=ids)
 
@@ -90,7 +84,7 @@ def may_take_place(person: User, shift: DutyShift) -> bool:
         home is not None
         and person.is_active
         and person.has_role(Role.TRAINEE)
-        and home.path.startswith(shift.unit.path)
+        and shift.unit.contains(home)
     )
 
 
@@ -126,9 +120,7 @@ def can_view_compliance(user: User, unit: OrgUnit) -> bool:
 def eligible_people(*, shift: DutyShift) -> QuerySet[User]:
     """Everyone who may take a place on ``shift`` (see ``may_take_place``)."""
     return User.objects.filter(
-        is_active=True,
-        groups__name=Role.TRAINEE,
-        home_unit__path__startswith=shift.unit.path,
+        shift.unit.subtree_q("home_unit__"), is_active=True, groups__name=Role.TRAINEE
     ).select_related("home_unit")
 
 
@@ -202,7 +194,7 @@ def upcoming_shifts_for(
     shifts = list(
         with_counts(_shifts())
         .filter(
-            unit__path__in=ancestor_paths(user.home_unit),
+            user.home_unit.ancestors_q("unit__"),
             ends_at__gt=now,
             starts_at__lte=now + datetime.timedelta(days=UPCOMING_DAYS),
         )

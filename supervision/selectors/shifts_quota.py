@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from lms.core.models import OrgUnit, Role, User
 
-from ..models import QuotaExemption, Rules, ShiftSignup, UnitPolicy
-from .shifts import ancestor_paths
+from ..models import QuotaExemption, Rules, ShiftSignup
+from ..rules import rules_by_unit
 
 S = ShiftSignup.Status
 
@@ -122,18 +122,9 @@ def quota_status(
 
 
 def quotas_by_unit(units: list[OrgUnit]) -> dict[int, int]:
-    """The monthly quota in force for each unit, in one query (the nearest
-    policy row at or above it, else the default)."""
-    paths = {path for unit in units for path in ancestor_paths(unit)}
-    policies = {
-        p.unit.path: p.monthly_shift_quota
-        for p in UnitPolicy.objects.filter(unit__path__in=paths).select_related("unit")
-    }
-    quotas = {}
-    for unit in units:
-        found = [policies[p] for p in ancestor_paths(unit) if p in policies]
-        quotas[unit.pk] = found[-1] if found else Rules.monthly_shift_quota
-    return quotas
+    """The monthly quota in force for each unit, in one query (see
+    ``rules_by_unit``)."""
+    return {pk: rules.monthly_shift_quota for pk, rules in rules_by_unit(units).items()}
 
 
 def _counts(people_ids, first: datetime.date, now: datetime.datetime) -> dict:
@@ -223,9 +214,7 @@ def trainees_in(unit: OrgUnit) -> QuerySet[User]:
     """Active trainees whose home unit is ``unit`` or below it."""
     return (
         User.objects.filter(
-            is_active=True,
-            groups__name=Role.TRAINEE,
-            home_unit__path__startswith=unit.path,
+            unit.subtree_q("home_unit__"), is_active=True, groups__name=Role.TRAINEE
         )
         .select_related("home_unit")
         .order_by("home_unit__path", "full_name", "username")

@@ -7,17 +7,7 @@ use them, and tests check they agree."""
 
 import datetime
 
-from django.db.models import (
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce, Length, Substr
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from lms.core.models import Role, User
@@ -27,13 +17,11 @@ from lms.core.selectors import units_visible_to
 from ..models import (
     GrowthNote,
     PracticeEntry,
-    Rules,
     SupervisionKind,
     SupervisionSession,
     SupervisorAssignment,
-    UnitPolicy,
 )
-from ..rules import rules_for
+from ..rules import rule_value, rule_values_in_use, rules_for
 from .people import supervised_person_q
 
 #: Statuses of entries a supervision may cover (and that may await one).
@@ -57,20 +45,6 @@ def covered_q(field: str = "pk") -> Q:
     return Q(Exists(direct)) | Q(Exists(via_original))
 
 
-def _due_days_subquery() -> Subquery:
-    """The supervision_due_days of the nearest policy at or above the
-    entry's unit (its path is a prefix of the unit's path)."""
-    nearest = (
-        UnitPolicy.objects.annotate(
-            entry_path_head=Substr(OuterRef("unit__path"), 1, Length("unit__path"))
-        )
-        .filter(entry_path_head=F("unit__path"))
-        .order_by("-unit__depth")
-        .values("supervision_due_days")[:1]
-    )
-    return Subquery(nearest, output_field=IntegerField())
-
-
 def entries_awaiting_supervision(
     *, entries: QuerySet[PracticeEntry], today: datetime.date | None = None
 ) -> QuerySet[PracticeEntry]:
@@ -81,22 +55,14 @@ def entries_awaiting_supervision(
     Two queries however many units and policies there are: one for the
     few distinct values of N in use, then the filtered queryset (lazy)."""
     today = today or timezone.localdate()
-    default = Rules.supervision_due_days
-    days_in_use = set(
-        UnitPolicy.objects.values_list("supervision_due_days", flat=True).distinct()
-    ) | {default}
     by_due_days = Q(pk__in=[])
-    for days in sorted(days_in_use):
+    for days in sorted(rule_values_in_use("supervision_due_days")):
         cutoff = today - datetime.timedelta(days=days)
         by_due_days |= Q(supervision_due_days=days, occurred_on__lt=cutoff)
     return (
         entries.filter(status__in=COVERABLE)
         .exclude(covered_q())
-        .annotate(
-            supervision_due_days=Coalesce(
-                _due_days_subquery(), Value(default), output_field=IntegerField()
-            )
-        )
+        .annotate(supervision_due_days=rule_value("supervision_due_days"))
         .filter(by_due_days)
     )
 

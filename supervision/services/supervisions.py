@@ -119,16 +119,10 @@ def _check_notes(*, kind, participants, growth_notes) -> dict[int, str]:
 def _common_unit(people, fallback: OrgUnit | None) -> OrgUnit | None:
     """The nearest unit holding every participant's home unit, so the
     coordinators over all of them see the session."""
-    paths = [p.home_unit.path for p in people if p.home_unit_id]
-    if not paths:
+    lines = [set(p.home_unit.ancestor_paths()) for p in people if p.home_unit_id]
+    if not lines:
         return fallback
-    steplen = OrgUnit.steplen
-    common = paths[0]
-    for path in paths[1:]:
-        size = 0
-        while size < min(len(common), len(path)) and common[size] == path[size]:
-            size += 1
-        common = common[: size - size % steplen]
+    common = max(set.intersection(*lines), key=len, default=None)
     return OrgUnit.objects.filter(path=common).first() or fallback
 
 

@@ -40,7 +40,7 @@ def _filtered_rows(user, show: str):
         "unit__path", "mentor__full_name", "-starts_on", "-id"
     )
     if not user.is_superuser:
-        pairings = pairings.filter(unit__path__startswith=user.home_unit.path)
+        pairings = pairings.filter(user.home_unit.subtree_q("unit__"))
     if show in ("open", "quiet"):
         pairings = pairings.filter(ends_on__isnull=True)
     elif show == "ended":

@@ -39,7 +39,7 @@ def entries_manageable_by(*, user: User) -> QuerySet[PracticeEntry]:
         return entries
     if user.home_unit_id is None:
         return entries.none()
-    return entries.filter(unit__path__startswith=user.home_unit.path)
+    return entries.filter(user.home_unit.subtree_q("unit__"))
 
 
 def _entries(user):

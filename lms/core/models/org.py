@@ -4,6 +4,8 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
+from django.db.models import Expression, F
+from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -38,9 +40,38 @@ class OrgUnit(MP_Node):
     def __str__(self) -> str:
         return self.name
 
+    # The unit tree is walked only through these methods (STYLE.md: "one
+    # home for each rule"), so nobody slices materialised paths by hand.
+    # ``prefix`` is the relation from the filtered model to its unit, such as
+    # ``"home_unit__"`` or ``"unit__"``; empty when filtering units.
+
     def subtree_q(self, prefix: str = "") -> models.Q:
         """A filter for rows whose unit is this one or below it."""
         return models.Q(**{f"{prefix}path__startswith": self.path})
+
+    def ancestor_paths(self) -> list[str]:
+        """The paths of this unit and of every unit above it, the root
+        first and this unit last (so the nearest is ``[-1]``)."""
+        step = self.steplen
+        return [self.path[:end] for end in range(step, len(self.path) + 1, step)]
+
+    def ancestors_q(self, prefix: str = "") -> models.Q:
+        """A filter for rows whose unit is this one or above it."""
+        return models.Q(**{f"{prefix}path__in": self.ancestor_paths()})
+
+    @classmethod
+    def ancestors_of_q(cls, path: F | Expression, prefix: str = "") -> models.Q:
+        """The SQL twin of ``ancestors_q`` for a path known only to the
+        database, such as ``OuterRef("unit__path")`` in a subquery: rows
+        whose unit's path is a prefix of ``path``."""
+        own = f"{prefix}path"
+        return models.Q(**{own: Substr(path, 1, Length(own))})
+
+    def contains(self, other: "OrgUnit | str") -> bool:
+        """Whether ``other`` (a unit or its path) is this unit or below it;
+        no query."""
+        path = other if isinstance(other, str) else other.path
+        return path.startswith(self.path)
 
     @property
     def parent_name(self) -> str:
