@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from lms.core import checkin
-from lms.core.models import OrgUnit, User
+from lms.core.models import User
 from lms.core.permissions import can_manage_unit
 from lms.core.selectors import units_manageable_by, units_visible_to
 
@@ -35,17 +35,10 @@ def _sessions() -> QuerySet[OfflineSession]:
     return OfflineSession.objects.select_related("unit", "cohort")
 
 
-def _ancestor_paths(unit: OrgUnit) -> list[str]:
-    """The paths of ``unit`` and every unit above it (tree paths are
-    prefixes of their descendants' paths)."""
-    step = OrgUnit.steplen
-    return [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
-
-
 def _attendable_q(user: User) -> Q:
     condition = Q(cohort__memberships__person=user)
     if user.home_unit_id is not None:
-        condition |= Q(unit__path__in=_ancestor_paths(user.home_unit))
+        condition |= user.home_unit.ancestors_q("unit__")
     return condition
 
 
@@ -113,7 +106,7 @@ def may_attend(person: User, session: OfflineSession) -> bool:
     if not person.is_authenticated or not person.is_active:
         return False
     home = person.home_unit
-    if home is not None and home.path.startswith(session.unit.path):
+    if home is not None and session.unit.contains(home):
         return True
     return (
         session.cohort_id is not None
@@ -125,7 +118,7 @@ def may_attend(person: User, session: OfflineSession) -> bool:
 
 def people_on_list(*, session: OfflineSession) -> QuerySet[User]:
     """Everyone who may attend: the unit subtree's people and the cohort's."""
-    condition = Q(home_unit__path__startswith=session.unit.path)
+    condition = session.unit.subtree_q("home_unit__")
     if session.cohort_id is not None:
         condition |= Q(cohort_memberships__cohort_id=session.cohort_id)
     ids = User.objects.filter(condition, is_active=True).values("pk")

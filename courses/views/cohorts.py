@@ -35,9 +35,7 @@ def cohort_grid(request, pk: int):
     """Members × assigned parts, with completion, hours and what is overdue;
     filter by unit."""
     cohort, unit, grid = _grid(request, pk)
-    units = units_visible_to(user=request.user).filter(
-        path__startswith=cohort.unit.path
-    )
+    units = units_visible_to(user=request.user).filter(cohort.unit.subtree_q())
     return render(
         request,
         "courses/cohort_grid.html",

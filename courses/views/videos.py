@@ -6,7 +6,7 @@ from django.http import Http404, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from lms.core.ranged import ranged_file_response
+from lms.core.ranged import video_file_response
 
 from ..permissions import can_manage_video
 from ..selectors import videos as selectors
@@ -19,11 +19,8 @@ def video_file(request, key, quality: str):
     """A rendition (``main`` 720p or ``low`` 360p), for people who may
     watch the video; never the original upload."""
     video = selectors.video_get_for(user=request.user, key=key)
-    name = {"main": video.main_name, "low": video.low_name}.get(quality)
-    if not video.is_ready or not name:
-        raise Http404
-    return ranged_file_response(
-        request, storage=video_storage(), name=name, content_type="video/mp4"
+    return video_file_response(
+        request, storage=video_storage(), video=video, quality=quality
     )
 
 
@@ -31,14 +28,7 @@ def video_file(request, key, quality: str):
 @require_safe
 def video_poster(request, key):
     video = selectors.video_get_for(user=request.user, key=key)
-    if not video.is_ready:
-        raise Http404
-    return ranged_file_response(
-        request,
-        storage=video_storage(),
-        name=video.poster_name,
-        content_type="image/jpeg",
-    )
+    return video_file_response(request, storage=video_storage(), video=video)
 
 
 @login_required

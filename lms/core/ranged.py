@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from django.core.files.storage import Storage
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import (
     content_disposition_header,
@@ -137,6 +137,27 @@ def ranged_file_response(
         validators=validators,
     )
     return response
+
+
+def video_file_response(
+    request: HttpRequest, *, storage: Storage, video, quality: str | None = None
+) -> HttpResponseBase:
+    """A processed video's rendition (``quality`` ``"main"`` 720p or
+    ``"low"`` 360p) or, without ``quality``, its poster; a 404 until the
+    video is ready or for a rendition it does not have.  Never the
+    original upload.  ``video`` is anything with ``is_ready``,
+    ``main_name``, ``low_name`` and ``poster_name`` (a courses video); the
+    caller has already checked that the person may watch it."""
+    if quality is None:
+        name, content_type = video.poster_name, "image/jpeg"
+    else:
+        name = {"main": video.main_name, "low": video.low_name}.get(quality)
+        content_type = "video/mp4"
+    if not video.is_ready or not name:
+        raise Http404
+    return ranged_file_response(
+        request, storage=storage, name=name, content_type=content_type
+    )
 
 
 def _requested_range(

@@ -18,7 +18,7 @@ from courses.models import Video
 from courses.storage import video_storage
 from lms.core.decorators import role_required
 from lms.core.models import Role
-from lms.core.ranged import ranged_file_response
+from lms.core.ranged import video_file_response
 
 from ..forms.reviews import (
     ApproveForm,
@@ -273,11 +273,8 @@ def video_lesson_resubmit(request, pk: int):
 def video_lesson_file(request, pk: int, quality: str):
     """A rendition of the submission's current video; never the original."""
     video = selectors.video_lesson_get_for(user=request.user, pk=pk).video
-    name = {"main": video.main_name, "low": video.low_name}.get(quality)
-    if not video.is_ready or not name:
-        raise Http404
-    return ranged_file_response(
-        request, storage=video_storage(), name=name, content_type="video/mp4"
+    return video_file_response(
+        request, storage=video_storage(), video=video, quality=quality
     )
 
 
@@ -285,14 +282,7 @@ def video_lesson_file(request, pk: int, quality: str):
 @require_safe
 def video_lesson_poster(request, pk: int):
     video = selectors.video_lesson_get_for(user=request.user, pk=pk).video
-    if not video.is_ready:
-        raise Http404
-    return ranged_file_response(
-        request,
-        storage=video_storage(),
-        name=video.poster_name,
-        content_type="image/jpeg",
-    )
+    return video_file_response(request, storage=video_storage(), video=video)
 
 
 urlpatterns = [
