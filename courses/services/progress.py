@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import intervals as spans
+from courses import intervals
 from courses.models import LessonPage, LessonProgress, QuizAttempt
 from courses.selectors.learn import Schedule, missing_prerequisites
 from lms.core.models import HoursCategory, User
@@ -36,7 +36,7 @@ def _check_open(*, person: User, lesson: LessonPage) -> None:
         )
 
 
-def _parse_ranges(ranges) -> list[spans.Interval]:
+def _parse_ranges(ranges) -> list[intervals.Interval]:
     if not isinstance(ranges, list) or len(ranges) > MAX_REPORTED_RANGES:
         raise ValidationError(_("The progress report is not in the expected form."))
     parsed = []
@@ -81,18 +81,18 @@ def lesson_progress_report(
         since = max(filter(None, [view_started, progress.last_report_at]))
         progress.intervals = [
             list(span)
-            for span in spans.add_report(
+            for span in intervals.add_report(
                 [tuple(span) for span in progress.intervals],
                 reported,
                 duration=video.duration,
                 elapsed_seconds=(now - since).total_seconds(),
             )
         ]
-        progress.watched_seconds = spans.length(progress.intervals)
+        progress.watched_seconds = intervals.length(progress.intervals)
         progress.duration = video.duration
         progress.position = min(max(0.0, float(position or 0)), video.duration)
         progress.last_report_at = now
-        if progress.video_done_at is None and spans.is_complete(
+        if progress.video_done_at is None and intervals.is_complete(
             progress.intervals, duration=video.duration
         ):
             progress.video_done_at = now

@@ -19,8 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import leases, transcoding
-from courses import storage as video_files
+from courses import leases, transcoding, video_files
 from courses.models import Video
 from lms.core.models import OrgUnit, User
 from lms.core.permissions import can_manage_unit

@@ -29,7 +29,7 @@ from lms.core.selectors import units_manageable_by
 from .. import roster_files
 from ..models import RosterImport
 from ..selectors import roster as selectors
-from ..services import roster as svc
+from ..services import roster as services
 
 ROWS_PER_PAGE = 200
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,7 +102,7 @@ def upload(request):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            item = svc.roster_preview(
+            item = services.roster_preview(
                 actor=request.user,
                 upload=data["file"],
                 filename=data["file"].name,
@@ -161,7 +161,7 @@ def start(request, pk: int):
     """Import a previewed file: at once when small, else by a worker."""
     item = selectors.roster_import_get_for(user=request.user, pk=pk)
     try:
-        item = svc.roster_import_start(actor=request.user, roster_import=item)
+        item = services.roster_import_start(actor=request.user, roster_import=item)
     except (ValidationError, PermissionDenied) as refused:
         text = (
             " ".join(refused.messages)

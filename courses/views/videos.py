@@ -10,7 +10,7 @@ from lms.core.ranged import video_file_response
 
 from ..permissions import can_manage_video
 from ..selectors import videos as selectors
-from ..storage import video_storage
+from ..video_files import video_storage
 
 
 @login_required

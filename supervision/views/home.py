@@ -42,9 +42,9 @@ def notices_read(request):
 
 def sections_for(user) -> list[dict]:
     """Filled in by the areas as they land (see ``home_sections``)."""
-    from ..home_sections import sections_for as _sections
+    from ..home_sections import sections_for
 
-    return _sections(user)
+    return sections_for(user)
 
 
 urlpatterns = [

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Video
-from courses.storage import video_storage
+from courses.video_files import video_storage
 from lms.core.decorators import role_required
 from lms.core.models import Role
 from lms.core.ranged import video_file_response

@@ -6,8 +6,8 @@ import shutil
 import pytest
 
 from courses.services.videos import video_import_file
-from courses.storage import local_root, video_storage
 from courses.testsources import make_test_clip
+from courses.video_files import local_root, video_storage
 from lms.core.models import HoursEntry
 from tests.browser.conftest import wait_until
 from tests.conftest import PASSWORD

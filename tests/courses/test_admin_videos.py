@@ -15,8 +15,8 @@ from wagtail.test.utils.form_data import (
 )
 
 from courses.models import LessonPage, Video
-from courses.storage import local_root, video_storage
 from courses.testsources import make_test_clip
+from courses.video_files import local_root, video_storage
 from tests.factories.courses import make_module, make_ready_video, make_syllabus
 
 

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from courses import intervals as spans
+from courses import intervals
 
 DURATION = 100.0
 
@@ -14,50 +14,52 @@ span = st.tuples(
 
 
 def test_merge_joins_overlapping_and_touching_intervals():
-    assert spans.merge([(5, 10), (0, 3), (3, 4), (9, 12)]) == [(0, 4), (5, 12)]
+    assert intervals.merge([(5, 10), (0, 3), (3, 4), (9, 12)]) == [(0, 4), (5, 12)]
 
 
 def test_replaying_the_same_seconds_adds_nothing():
-    known = spans.add_report([], [(0, 30)], duration=DURATION, elapsed_seconds=30)
-    again = spans.add_report(known, [(0, 30)], duration=DURATION, elapsed_seconds=30)
-    assert spans.length(again) == 30
+    known = intervals.add_report([], [(0, 30)], duration=DURATION, elapsed_seconds=30)
+    again = intervals.add_report(
+        known, [(0, 30)], duration=DURATION, elapsed_seconds=30
+    )
+    assert intervals.length(again) == 30
 
 
 def test_seeking_to_the_end_alone_does_not_complete():
-    known = spans.add_report([], [(97, 100)], duration=DURATION, elapsed_seconds=3)
-    assert not spans.is_complete(known, duration=DURATION)
+    known = intervals.add_report([], [(97, 100)], duration=DURATION, elapsed_seconds=3)
+    assert not intervals.is_complete(known, duration=DURATION)
 
 
 def test_a_report_cannot_claim_more_than_the_clock_allows():
     # Page open for 10 s: at most 10 × 2 + 5 = 25 new seconds, not 100.
-    known = spans.add_report([], [(0, 100)], duration=DURATION, elapsed_seconds=10)
-    assert spans.length(known) == 25
-    assert not spans.is_complete(known, duration=DURATION)
+    known = intervals.add_report([], [(0, 100)], duration=DURATION, elapsed_seconds=10)
+    assert intervals.length(known) == 25
+    assert not intervals.is_complete(known, duration=DURATION)
 
 
 def test_watching_at_double_speed_completes_in_half_the_time():
     known = []
     for step in range(5):  # 5 reports 10 s apart, 20 s of video each
         start = step * 20
-        known = spans.add_report(
+        known = intervals.add_report(
             known, [(0, start + 20)], duration=DURATION, elapsed_seconds=10
         )
-    assert spans.is_complete(known, duration=DURATION)
+    assert intervals.is_complete(known, duration=DURATION)
 
 
 def test_exactly_ninety_percent_completes_and_just_under_does_not():
-    assert spans.is_complete([(0, 90)], duration=DURATION)
-    assert not spans.is_complete([(0, 89.9)], duration=DURATION)
+    assert intervals.is_complete([(0, 90)], duration=DURATION)
+    assert not intervals.is_complete([(0, 89.9)], duration=DURATION)
 
 
 @given(st.lists(span, max_size=30))
 def test_merged_intervals_are_sorted_disjoint_and_cover_the_same_points(items):
-    merged = spans.merge(spans.clip(items, duration=DURATION))
+    merged = intervals.merge(intervals.clip(items, duration=DURATION))
     for (_a_start, a_end), (b_start, _b_end) in zip(merged, merged[1:], strict=False):
         assert a_end < b_start
     for start, end in merged:
         assert 0 <= start < end <= DURATION
-    assert spans.length(merged) <= DURATION
+    assert intervals.length(merged) <= DURATION
 
 
 @settings(max_examples=300)
@@ -71,16 +73,16 @@ def test_no_sequence_of_reports_covering_under_90_percent_completes(reports):
     known = []
     union_of_reports = []
     for reported, elapsed in reports:
-        known = spans.add_report(
+        known = intervals.add_report(
             known, reported, duration=DURATION, elapsed_seconds=elapsed
         )
-        union_of_reports = spans.merge(
-            union_of_reports + spans.clip(reported, duration=DURATION)
+        union_of_reports = intervals.merge(
+            union_of_reports + intervals.clip(reported, duration=DURATION)
         )
         # What we credit is always part of what was reported.
-        assert spans.length(known) <= spans.length(union_of_reports) + 1e-6
-    if spans.length(union_of_reports) < 0.9 * DURATION:
-        assert not spans.is_complete(known, duration=DURATION)
+        assert intervals.length(known) <= intervals.length(union_of_reports) + 1e-6
+    if intervals.length(union_of_reports) < 0.9 * DURATION:
+        assert not intervals.is_complete(known, duration=DURATION)
 
 
 @given(st.lists(st.tuples(st.lists(span, max_size=5), st.floats(0, 60)), max_size=20))
@@ -88,17 +90,17 @@ def test_credited_seconds_never_outrun_the_clock(reports):
     known = []
     allowed = 0.0
     for reported, elapsed in reports:
-        known = spans.add_report(
+        known = intervals.add_report(
             known, reported, duration=DURATION, elapsed_seconds=elapsed
         )
-        allowed += elapsed * spans.MAX_RATE + spans.SLACK_SECONDS
-        assert spans.length(known) <= allowed + 1e-6
+        allowed += elapsed * intervals.MAX_RATE + intervals.SLACK_SECONDS
+        assert intervals.length(known) <= allowed + 1e-6
 
 
 @given(st.lists(span, max_size=20), st.randoms())
 def test_the_order_of_reports_does_not_change_the_union(items, rnd):
     shuffled = list(items)
     rnd.shuffle(shuffled)
-    assert spans.merge(spans.clip(items, duration=DURATION)) == spans.merge(
-        spans.clip(shuffled, duration=DURATION)
+    assert intervals.merge(intervals.clip(items, duration=DURATION)) == intervals.merge(
+        intervals.clip(shuffled, duration=DURATION)
     )

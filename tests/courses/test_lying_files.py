@@ -27,8 +27,8 @@ from django.utils.translation import override
 
 from courses.models import Video
 from courses.services import videos as svc
-from courses.storage import local_root, video_storage
 from courses.transcoding import probe
+from courses.video_files import local_root, video_storage
 from supervision.models import VideoLessonSubmission
 from supervision.services.reviews import video_lesson_submit
 from tests.courses import clips

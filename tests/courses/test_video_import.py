@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from courses.models import LessonPage, Video
-from courses.storage import local_root, video_storage
 from courses.testsources import make_test_clip
+from courses.video_files import local_root, video_storage
 from tests.factories.courses import make_lesson, make_module, make_syllabus
 
 

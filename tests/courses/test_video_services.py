@@ -18,8 +18,8 @@ from django.utils.translation import override
 from courses.leases import LeaseHeld
 from courses.models import Video, VideoEvent
 from courses.services import videos as svc
-from courses.storage import local_root, video_storage
 from courses.testsources import make_test_clip
+from courses.video_files import local_root, video_storage
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from django.core.files import File
 
 from courses.models import Video, VideoEvent
 from courses.services import videos as svc
-from courses.storage import local_root, video_storage
 from courses.tasks import video_transcode_task
 from courses.testsources import make_test_clip
+from courses.video_files import local_root, video_storage
 from tests.conftest import start_celery_worker, stop_celery_worker, wait_for
 
 pytestmark = pytest.mark.worker

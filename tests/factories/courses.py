@@ -7,7 +7,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from courses.models import LessonPage, ModulePage, SyllabusIndexPage, Video
-from courses.storage import video_storage
+from courses.video_files import video_storage
 
 
 def site_root() -> Page:

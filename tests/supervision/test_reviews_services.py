@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from courses.models import Video
-from courses.storage import local_root, video_storage
+from courses.video_files import local_root, video_storage
 from lms.core.models import HoursEntry, Notice, Role
 from supervision.models import (
     PracticeEntry,

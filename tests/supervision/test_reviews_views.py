@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from courses.models import Video
-from courses.storage import local_root, video_storage
+from courses.video_files import local_root, video_storage
 from lms.core.models import Role
 from supervision.models import PracticeEntry, VideoLessonSubmission, VideoReviewComment
 from tests.courses import clips

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from courses.models import Cohort, RosterImport
-from courses.services import roster as svc
+from courses.services import roster
 from lms.core.models import OrgUnit, User
 
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         actor = self._actor(as_user)
         with open(file, "rb") as handle:
             try:
-                report = svc.roster_check(
+                report = roster.roster_check(
                     actor=actor if as_user else None,
                     source=handle,
                     unit=target,
@@ -123,7 +123,7 @@ class Command(BaseCommand):
     def _import(self, path: Path, *, actor: User, unit: OrgUnit, cohort) -> None:
         with open(path, "rb") as handle:
             try:
-                item = svc.roster_preview(
+                item = roster.roster_preview(
                     actor=actor,
                     upload=File(handle, name=path.name),
                     filename=path.name,
@@ -132,7 +132,7 @@ class Command(BaseCommand):
                 )
             except (ValidationError, PermissionDenied) as refused:
                 raise CommandError(_message(refused)) from refused
-        item = svc.roster_import_run(roster_import_id=item.pk)
+        item = roster.roster_import_run(roster_import_id=item.pk)
         if item.status != RosterImport.Status.DONE:
             self._print_report(item.report)
             raise CommandError(item.report.get("message") or item.get_status_display())
