@@ -38,6 +38,7 @@ from qrcode.image.svg import SvgPathImage
 from .. import attendance as tokens
 from ..forms.sessions import CodeForm, MarkForm
 from ..models import OfflineSession
+from ..permissions import can_manage_session, can_run_session_screen, may_attend
 from ..selectors import sessions as selectors
 from ..services import attendance as attendance_services
 
@@ -83,7 +84,7 @@ def _pass_error(error: signing.BadSignature) -> str:
 
 def _attendable_session(request, session_id: int) -> OfflineSession:
     session = selectors.session_get_for(user=request.user, pk=session_id)
-    if not selectors.may_attend(request.user, session):
+    if not may_attend(request.user, session):
         raise PermissionDenied(
             _("This session is not for your unit or cohort, so you cannot check in.")
         )
@@ -234,7 +235,7 @@ def check_in_by_code(request):
 
 def _screen_session(request, session_id: int) -> OfflineSession:
     session = selectors.session_get_for(user=request.user, pk=session_id)
-    if not selectors.can_run_screen(request.user, session):
+    if not can_run_session_screen(request.user, session):
         raise PermissionDenied
     return session
 
@@ -285,7 +286,7 @@ def screen(request, session_id: int):
             "state": state,
             "qr": mark_safe(state["svg"]),  # noqa: S308 - made by qrcode, no text
             "code_url": request.build_absolute_uri(reverse("sessions:check_in_code")),
-            "can_manage": selectors.can_manage_session(request.user, session),
+            "can_manage": can_manage_session(request.user, session),
         },
     )
 
@@ -322,7 +323,7 @@ def attendance(request, session_id: int):
     """Who came, late and early flags, and a form per row (and one to add
     someone) to mark or correct attendance with a reason."""
     session = selectors.session_get_for(user=request.user, pk=session_id)
-    if not selectors.can_manage_session(request.user, session):
+    if not can_manage_session(request.user, session):
         raise PermissionDenied
     bound = None
     if request.method == "POST":
