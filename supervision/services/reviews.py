@@ -28,7 +28,8 @@ from ..models import (
     VideoLessonSubmission,
     VideoReviewComment,
 )
-from ..selectors.reviews import can_review, mmss
+from ..permissions import can_review
+from ..selectors.reviews import mmss
 from .entries import (
     practice_entry_approve,
     practice_entry_create,

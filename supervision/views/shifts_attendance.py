@@ -35,6 +35,7 @@ from courses.views.sessions import SCAN_MAX_AGE, SCREEN_REFRESH_SECONDS, qr_svg
 
 from ..forms.shifts import CodeForm
 from ..models import DutyShift
+from ..permissions import can_run_shift_screen
 from ..selectors import shifts as selectors
 from ..services import shifts_attendance as services
 
@@ -170,7 +171,7 @@ def shift_check_out(request, pk: int):
 
 def _screen_shift(request, pk: int) -> DutyShift:
     shift = selectors.shift_get_for(user=request.user, pk=pk)
-    if not selectors.can_run_screen(request.user, shift):
+    if not can_run_shift_screen(request.user, shift):
         raise PermissionDenied
     return shift
 
