@@ -1,10 +1,14 @@
-"""Pure predicates for courses: who may manage a video.  No queries beyond
-the objects given (a video's unit is read through its foreign key)."""
+"""Who may do what in courses: videos and offline sessions.
+
+Predicates over the rows given and their foreign keys; a few need one
+small ``exists()`` on the given objects, and their docstrings say so.
+Where a list needs the same rule, its queryset twin is in ``selectors``
+and ``tests/test_rule_twins.py`` checks that both agree."""
 
 from lms.core.models import User
-from lms.core.permissions import can_manage_units, unit_in_scope
+from lms.core.permissions import can_manage_unit, can_manage_units, unit_in_scope
 
-from .models import Video
+from .models import CohortMember, OfflineSession, Video
 
 
 def can_manage_video(user: User, video: Video) -> bool:
@@ -14,3 +18,35 @@ def can_manage_video(user: User, video: Video) -> bool:
     if video.uploaded_by_id == user.pk:
         return True
     return can_manage_units(user) and unit_in_scope(user, video.unit)
+
+
+def can_manage_session(user: User, session: OfflineSession) -> bool:
+    """Coordinators of the session's unit or above it; no query.  Row form
+    of ``selectors.sessions.sessions_manageable_by``."""
+    return can_manage_unit(user, session.unit)
+
+
+def can_run_session_screen(user: User, session: OfflineSession) -> bool:
+    """Those who manage the session, and its facilitators (one
+    ``exists()`` on the session's facilitators)."""
+    if can_manage_session(user, session):
+        return True
+    return user.is_authenticated and session.facilitators.filter(pk=user.pk).exists()
+
+
+def may_attend(person: User, session: OfflineSession) -> bool:
+    """Whether ``person`` is on the session's list (may check in or be
+    marked): people whose home unit is the session's unit or below it, and
+    members of the session's cohort (one ``exists()`` on the cohort).  Row
+    form of ``selectors.sessions.people_on_list``."""
+    if not person.is_authenticated or not person.is_active:
+        return False
+    home = person.home_unit
+    if home is not None and session.unit.contains(home):
+        return True
+    return (
+        session.cohort_id is not None
+        and CohortMember.objects.filter(
+            cohort_id=session.cohort_id, person=person
+        ).exists()
+    )

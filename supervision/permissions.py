@@ -1,55 +1,68 @@
-"""Who may do what with practice, supervision and cases: pure predicates
-over rows already fetched.  Selectors hold the queryset forms of the same
-rules (``supervision.selectors.people``); tests check they agree."""
+"""Who may do what with practice, supervision, reviews, pairing, shifts
+and cases: predicates over rows already fetched.
+
+A predicate reads the objects given and their foreign keys; some need one
+or two small ``exists()`` on those objects, and their docstrings say so.
+Where a list needs the same rule, its queryset twin is in ``selectors``
+(named in the predicate's docstring) and ``tests/test_rule_twins.py``
+checks that both agree for every pair of a fixture organisation."""
 
 import datetime
 
 from django.utils import timezone
 
-from lms.core.models import Role, User
+from lms.core.models import OrgUnit, PersonCategory, Role, User
+from lms.core.permissions import can_manage_unit, unit_in_scope
 
-from .models import Case, Pairing, PracticeEntry, SupervisionKind, SupervisorAssignment
+from .models import (
+    Case,
+    DutyShift,
+    Pairing,
+    PracticeEntry,
+    SupervisionKind,
+    SupervisionSession,
+    SupervisorAssignment,
+    TechniqueMastery,
+    VideoLessonSubmission,
+)
+
+#: Who may mentor besides holders of the supervisor role.
+MENTOR_CATEGORIES = frozenset({PersonCategory.VOLUNTEER, PersonCategory.PROFESSIONAL})
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def assigned_supervisor_ids(trainee: User, *, kind: str | None = None) -> set[int]:
-    """Supervisors with an open assignment to ``trainee`` (of ``kind``)."""
-    rows = SupervisorAssignment.objects.filter(
-        trainee=trainee, ends_on__isnull=True, starts_on__lte=_today()
+# --- who supervises whom ------------------------------------------------------
+
+
+def is_supervisor_of(user: User, trainee: User) -> bool:
+    """Whether ``user`` supervises ``trainee``'s practice: ``user`` holds
+    the supervisor role (so is active), is someone else, and has an open
+    practice assignment to the trainee or an open pairing as their mentor.
+    Two small ``exists()`` on the two people.
+
+    Row form of ``selectors.people.supervisees_of`` (and of
+    ``selectors.people.supervisors_of``, the same rule read from the
+    trainee's side); every rule about supervisors goes through one of them.
+    """
+    if not user.is_authenticated or user.pk == trainee.pk:
+        return False
+    if not user.has_role(Role.SUPERVISOR):
+        return False
+    assigned = SupervisorAssignment.objects.filter(
+        supervisor=user,
+        trainee=trainee,
+        kind=SupervisionKind.PRACTICE,
+        ends_on__isnull=True,
+        starts_on__lte=_today(),
     )
-    if kind:
-        rows = rows.filter(kind=kind)
-    return set(rows.values_list("supervisor_id", flat=True))
-
-
-def mentor_ids(trainee: User) -> set[int]:
-    """Mentors of an open pairing with ``trainee``."""
-    return set(
-        Pairing.objects.filter(mentee=trainee, ends_on__isnull=True).values_list(
-            "mentor_id", flat=True
-        )
-    )
-
-
-def is_mentor_of(user: User, trainee: User) -> bool:
-    return user.pk in mentor_ids(trainee)
-
-
-def supervisor_ids_of(trainee: User) -> set[int]:
-    """Everyone who supervises ``trainee``'s practice: open practice
-    assignments, and mentors who hold the supervisor role."""
-    ids = assigned_supervisor_ids(trainee, kind=SupervisionKind.PRACTICE)
-    mentors = mentor_ids(trainee)
-    if mentors:
-        ids |= set(
-            User.objects.filter(
-                pk__in=mentors, groups__name=Role.SUPERVISOR, is_active=True
-            ).values_list("pk", flat=True)
-        )
-    return ids
+    if assigned.exists():
+        return True
+    return Pairing.objects.filter(
+        mentor=user, mentee=trainee, ends_on__isnull=True
+    ).exists()
 
 
 def can_name_as_supervisor(user: User, person: User) -> bool:
@@ -61,26 +74,106 @@ def can_name_as_supervisor(user: User, person: User) -> bool:
     return user.is_authenticated and user.pk != person.pk
 
 
+def can_mentor(person: User) -> bool:
+    """Whether ``person`` may be made a mentor: an active volunteer or
+    professional, or anyone holding the supervisor role.  Row form of the
+    mentor choices of ``supervision.forms.pairing.mentor_choices`` (which
+    also keep to the coordinator's units)."""
+    return person.is_active and (
+        person.category in MENTOR_CATEGORIES or person.has_role(Role.SUPERVISOR)
+    )
+
+
+# --- practice, reviews, techniques, supervision -------------------------------
+
+
 def can_sign_off(user: User, entry: PracticeEntry) -> bool:
-    """A supervisor responsible for the trainee: assigned for practice, on
-    duty at the entry's shift, or their mentor holding the supervisor
-    role.  Never the trainee themselves."""
+    """A supervisor responsible for the trainee: on duty at the entry's
+    shift, or supervising the trainee's practice (``is_supervisor_of``).
+    Never the trainee themselves.  Row form of
+    ``selectors.people.entries_signable_by``."""
     if not user.is_authenticated or user.pk == entry.person_id:
         return False
     if not user.has_role(Role.SUPERVISOR):
         return False
     if entry.shift_id is not None and entry.shift.supervisor_id == user.pk:
         return True
-    return user.pk in supervisor_ids_of(entry.person)
+    return is_supervisor_of(user, entry.person)
+
+
+def can_review(user: User, submission: VideoLessonSubmission) -> bool:
+    """A supervisor of the submission's trainee (``is_supervisor_of``);
+    never the trainee.  Row form of
+    ``selectors.reviews.video_lessons_reviewable_by``."""
+    return is_supervisor_of(user, submission.person)
+
+
+def can_confirm_mastery(user: User, mastery: TechniqueMastery) -> bool:
+    """A supervisor of the person's practice (``is_supervisor_of``), never
+    the person themselves.  Row form, for masteries not yet confirmed, of
+    ``selectors.techniques.masteries_awaiting_confirmation``."""
+    return is_supervisor_of(user, mastery.person)
+
+
+def can_read_summary(user: User, session: SupervisionSession) -> bool:
+    """The practice summary is for the supervisor and the participants
+    (one ``exists()`` on the session's participants); coordinators and
+    leaders see the session's facts only."""
+    if user.pk == session.supervisor_id:
+        return True
+    return session.participants.filter(pk=user.pk).exists()
 
 
 def can_read_case_notes(user: User, case: Case) -> bool:
-    """Only the practitioner and their supervisors; never a coordinator,
-    leader or superuser by office alone."""
+    """Only the practitioner and their supervisors (``is_supervisor_of``);
+    never a coordinator, leader or superuser by office alone.  Row form of
+    ``selectors.cases.cases_visible_to``."""
     if not user.is_authenticated:
         return False
     if user.pk == case.practitioner_id:
         return True
-    return user.has_role(Role.SUPERVISOR) and user.pk in supervisor_ids_of(
-        case.practitioner
+    return is_supervisor_of(user, case.practitioner)
+
+
+# --- duty shifts --------------------------------------------------------------
+
+
+def may_take_place(person: User, shift: DutyShift) -> bool:
+    """Whether ``person`` may take a place on ``shift`` (sign up, be
+    offered a swap, check in): an active trainee of the shift's unit or a
+    unit below it.  Row form of ``selectors.shifts.eligible_people``."""
+    home = person.home_unit if person.is_authenticated else None
+    return (
+        home is not None
+        and person.is_active
+        and person.has_role(Role.TRAINEE)
+        and shift.unit.contains(home)
     )
+
+
+def can_manage_shift(user: User, shift: DutyShift) -> bool:
+    """Coordinators of the shift's unit or above it; no query.  Row form
+    of ``selectors.shifts.shifts_manageable_by``."""
+    return can_manage_unit(user, shift.unit)
+
+
+def can_see_roster(user: User, shift: DutyShift) -> bool:
+    """The coordinators over the shift and its supervisor on duty."""
+    if not user.is_authenticated:
+        return False
+    return can_manage_shift(user, shift) or shift.supervisor_id == user.pk
+
+
+def can_run_shift_screen(user: User, shift: DutyShift) -> bool:
+    """Those who see the roster run the check-in screen."""
+    return can_see_roster(user, shift)
+
+
+def can_view_compliance(user: User, unit: OrgUnit) -> bool:
+    """Coordinators and leaders over ``unit``."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    managing = user.has_role(Role.COORDINATOR) or user.has_role(Role.LEADER)
+    return managing and unit_in_scope(user, unit)

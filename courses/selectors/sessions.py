@@ -1,5 +1,5 @@
-"""Reads for offline sessions, scoped to the acting user, and the
-predicates that go with them.
+"""Reads for offline sessions, scoped to the acting user; the row forms
+of the same rules are in ``courses.permissions``.
 
 Who sees a session:
 
@@ -25,10 +25,9 @@ from django.utils import timezone
 
 from lms.core import checkin
 from lms.core.models import User
-from lms.core.permissions import can_manage_unit
 from lms.core.selectors import units_manageable_by, units_visible_to
 
-from ..models import Attendance, AttendanceChange, CohortMember, OfflineSession
+from ..models import Attendance, AttendanceChange, OfflineSession
 
 
 def _sessions() -> QuerySet[OfflineSession]:
@@ -43,7 +42,8 @@ def _attendable_q(user: User) -> Q:
 
 
 def sessions_manageable_by(*, user: User) -> QuerySet[OfflineSession]:
-    """Sessions a coordinator runs: those of units in their subtree."""
+    """Sessions a coordinator runs: those of units in their subtree (the
+    rule of ``courses.permissions.can_manage_session``)."""
     if user.is_superuser:
         return _sessions()
     return _sessions().filter(unit__in=units_manageable_by(user=user))
@@ -84,40 +84,9 @@ def sessions_for_code_entry(*, user: User) -> QuerySet[OfflineSession]:
     )
 
 
-# --- predicates ---------------------------------------------------------------
-# (They live here rather than in ``courses.permissions`` because two of
-# them need a query.)
-
-
-def can_manage_session(user: User, session: OfflineSession) -> bool:
-    """Coordinators of the session's unit or above it; no query."""
-    return can_manage_unit(user, session.unit)
-
-
-def can_run_screen(user: User, session: OfflineSession) -> bool:
-    """Those who manage the session, and its facilitators."""
-    if can_manage_session(user, session):
-        return True
-    return user.is_authenticated and session.facilitators.filter(pk=user.pk).exists()
-
-
-def may_attend(person: User, session: OfflineSession) -> bool:
-    """Whether ``person`` is on the session's list (module docstring)."""
-    if not person.is_authenticated or not person.is_active:
-        return False
-    home = person.home_unit
-    if home is not None and session.unit.contains(home):
-        return True
-    return (
-        session.cohort_id is not None
-        and CohortMember.objects.filter(
-            cohort_id=session.cohort_id, person=person
-        ).exists()
-    )
-
-
 def people_on_list(*, session: OfflineSession) -> QuerySet[User]:
-    """Everyone who may attend: the unit subtree's people and the cohort's."""
+    """Everyone who may attend: the unit subtree's people and the cohort's
+    (the rule of ``courses.permissions.may_attend``)."""
     condition = session.unit.subtree_q("home_unit__")
     if session.cohort_id is not None:
         condition |= Q(cohort_memberships__cohort_id=session.cohort_id)

@@ -5,7 +5,7 @@ Decisions:
 
 - **Who may check in**: the people the session is for, i.e. whose home
   unit is the session's unit or below it, and members of its cohort
-  (``courses.selectors.sessions.may_attend``).  Being in the room is the
+  (``courses.permissions.may_attend``).  Being in the room is the
   other half: the token changes every 30 seconds.  A second person in
   the room may use the token the screen shows (it is on a public
   screen); a token sent on after its minute is refused.
@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance, AttendanceChange, OfflineSession
+from courses.permissions import can_manage_session, may_attend
 from courses.selectors import sessions as selectors
 from courses.services import sessions
 from lms.core import checkin
@@ -75,7 +76,7 @@ def _verify(
 
 
 def _require_on_list(person: User, session: OfflineSession) -> None:
-    if not selectors.may_attend(person, session):
+    if not may_attend(person, session):
         raise PermissionDenied(
             _("This session is not for your unit or cohort, so you cannot check in.")
         )
@@ -241,7 +242,7 @@ def _clean_mark(
             )
     if checked_in_at and checked_out_at and checked_out_at < checked_in_at:
         raise ValidationError(_("The check-out time must be after the check-in time."))
-    if not selectors.may_attend(person, session):
+    if not may_attend(person, session):
         raise ValidationError(_("This person is not on this session's list."))
     return reason
 
@@ -266,7 +267,7 @@ def attendance_mark(
     the standing credit is reversed when it no longer fits and credited
     again while present.  A mark that changes nothing is refused.
     """
-    if not selectors.can_manage_session(actor, session):
+    if not can_manage_session(actor, session):
         raise PermissionDenied(_("You cannot mark attendance for this session."))
     reason = _clean_mark(
         session=session,

@@ -35,6 +35,7 @@ from lms.core import checkin
 
 from ..forms.sessions import CodeForm, MarkForm
 from ..models import Attendance, OfflineSession
+from ..permissions import can_manage_session, can_run_session_screen, may_attend
 from ..selectors import sessions as selectors
 from ..services import attendance as attendance_services
 
@@ -43,7 +44,7 @@ from ..services import attendance as attendance_services
 
 def _attendable_session(request, session_id: int) -> OfflineSession:
     session = selectors.session_get_for(user=request.user, pk=session_id)
-    if not selectors.may_attend(request.user, session):
+    if not may_attend(request.user, session):
         raise PermissionDenied(
             _("This session is not for your unit or cohort, so you cannot check in.")
         )
@@ -189,7 +190,7 @@ def check_in_by_code(request):
 
 def _screen_session(request, session_id: int) -> OfflineSession:
     session = selectors.session_get_for(user=request.user, pk=session_id)
-    if not selectors.can_run_screen(request.user, session):
+    if not can_run_session_screen(request.user, session):
         raise PermissionDenied
     return session
 
@@ -223,7 +224,7 @@ def screen(request, session_id: int):
             "qr": mark_safe(state["svg"]),  # noqa: S308 - made by qrcode, no text
             "token_url": reverse("sessions:screen_token", args=[session.pk]),
             "code_url": request.build_absolute_uri(reverse("sessions:check_in_code")),
-            "can_manage": selectors.can_manage_session(request.user, session),
+            "can_manage": can_manage_session(request.user, session),
         },
     )
 
@@ -260,7 +261,7 @@ def attendance(request, session_id: int):
     """Who came, late and early flags, and a form per row (and one to add
     someone) to mark or correct attendance with a reason."""
     session = selectors.session_get_for(user=request.user, pk=session_id)
-    if not selectors.can_manage_session(request.user, session):
+    if not can_manage_session(request.user, session):
         raise PermissionDenied
     bound = None
     if request.method == "POST":

@@ -11,6 +11,7 @@ from lms.core.models import PersonCategory, Role, User
 from lms.core.selectors import people_manageable_by
 
 from ..models import Pairing, PairingContact
+from ..permissions import MENTOR_CATEGORIES
 from .cases import DateInput
 
 
@@ -20,15 +21,13 @@ def _date(label):
 
 def mentor_choices(user: User):
     """Volunteers, professionals and supervisors of ``user``'s units, but
-    never ``user`` (``can_name_as_supervisor``)."""
+    never ``user`` (``can_name_as_supervisor``): the people of the units
+    for whom ``supervision.permissions.can_mentor`` holds."""
     return (
         people_manageable_by(user=user)
         .filter(is_active=True)
         .exclude(pk=user.pk)
-        .filter(
-            Q(category__in=[PersonCategory.VOLUNTEER, PersonCategory.PROFESSIONAL])
-            | Q(groups__name=Role.SUPERVISOR)
-        )
+        .filter(Q(category__in=MENTOR_CATEGORIES) | Q(groups__name=Role.SUPERVISOR))
         .distinct()
         .order_by("home_unit__path", "full_name", "username")
     )

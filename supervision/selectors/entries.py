@@ -22,38 +22,27 @@ from ..models import (
     Case,
     DutyShift,
     EntryTransition,
-    Pairing,
     PracticeEntry,
     ShiftSignup,
-    SupervisionKind,
-    SupervisorAssignment,
     Technique,
 )
+from .people import mentored_person_q, supervised_person_q
 
 #: How far back shift and session choices on the form reach.
 CHOICE_DAYS = 366
 
 
-def _supervises_q(user: User, field: str = "person") -> Q:
-    """The entry's person has ``user`` as open practice supervisor or as
-    mentor."""
-    today = timezone.localdate()
-    assigned = SupervisorAssignment.objects.filter(
-        supervisor=user,
-        kind=SupervisionKind.PRACTICE,
-        ends_on__isnull=True,
-        starts_on__lte=today,
-        trainee=OuterRef(field),
-    )
-    paired = Pairing.objects.filter(
-        mentor=user, ends_on__isnull=True, mentee=OuterRef(field)
-    )
-    return Q(Exists(assigned)) | Q(Exists(paired))
+def _log_reader_q(user: User, field: str = "person") -> Q:
+    """The row's person is someone whose practice ``user`` supervises, or
+    whom ``user`` mentors whatever their roles: those read the person's
+    submitted log."""
+    return supervised_person_q(user, field=field) | mentored_person_q(user, field=field)
 
 
 def practice_entries_visible_to(*, user: User) -> QuerySet[PracticeEntry]:
     """Entries ``user`` may read: their own (drafts included); others'
-    once submitted, for the trainee's practice supervisors and mentors,
+    once submitted, for the trainee's practice supervisors and mentors
+    (a supervisor only while holding the supervisor role),
     the supervisor on duty at the linked shift, and coordinators and
     leaders over the entry's unit.  Superusers see all but drafts."""
     entries = PracticeEntry.objects.select_related(
@@ -64,7 +53,7 @@ def practice_entries_visible_to(*, user: User) -> QuerySet[PracticeEntry]:
     others = ~Q(status=PracticeEntry.Status.DRAFT)
     if user.is_superuser:
         return entries.filter(Q(person=user) | others)
-    reach = _supervises_q(user) | Q(shift__supervisor=user)
+    reach = _log_reader_q(user) | Q(shift__supervisor=user)
     if is_scoped_manager(user) and user.home_unit_id is not None:
         reach |= user.home_unit.subtree_q("unit__")
     return entries.filter(Q(person=user) | (others & reach))
@@ -158,11 +147,12 @@ def techniques_offered() -> QuerySet[Technique]:
 
 def trainee_get_for_log(*, user: User, pk: int) -> User:
     """A trainee whose log ``user`` may open as their practice supervisor
-    or mentor; 404 for anyone else (coordinators use the admin)."""
+    (holding the supervisor role) or mentor; 404 for anyone else
+    (coordinators use the admin)."""
     if not user.is_authenticated:
         raise Http404
     return get_object_or_404(
-        User.objects.filter(_supervises_q(user, field="pk")).exclude(pk=user.pk),
+        User.objects.filter(_log_reader_q(user, field="pk")).exclude(pk=user.pk),
         pk=pk,
     )
 

@@ -1,36 +1,35 @@
 """Trainee video lessons as seen by their author and their reviewers.
 
 The rule for reviewing is the rule for signing off practice: a supervisor
-of the trainee (``supervisor_ids_of``), holding the supervisor role, and
-never the trainee.  Everyone else gets 404, coordinators and leaders too:
-a trainee's recording is between them and their supervisors.
+of the trainee (``supervision.permissions.is_supervisor_of``), holding
+the supervisor role, and never the trainee.  Everyone else gets 404,
+coordinators and leaders too: a trainee's recording is between them and
+their supervisors.
 """
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from courses.models import Video
-from lms.core.models import Role, User
+from lms.core.models import User
 
 from ..models import ReviewTransition, VideoLessonSubmission, VideoReviewComment
-from ..permissions import supervisor_ids_of
 from .people import supervised_person_q
 
 
-def can_review(user: User, submission: VideoLessonSubmission) -> bool:
-    """A supervisor of the submission's trainee; never the trainee."""
-    if not user.is_authenticated or user.pk == submission.person_id:
-        return False
-    if not user.has_role(Role.SUPERVISOR):
-        return False
-    return user.pk in supervisor_ids_of(submission.person)
+def video_lessons_reviewable_by(*, user: User) -> QuerySet[VideoLessonSubmission]:
+    """Submissions of the people whose practice ``user`` supervises; never
+    their own.  Queryset form of ``supervision.permissions.can_review``."""
+    return VideoLessonSubmission.objects.filter(
+        supervised_person_q(user, field="person")
+    )
 
 
 def video_lessons_visible_to(*, user: User) -> QuerySet[VideoLessonSubmission]:
     """The user's own video lessons and those of the people they supervise."""
     if not user.is_authenticated:
         return VideoLessonSubmission.objects.none()
-    reviewable = supervised_person_q(user, field="person") & ~Q(person=user)
+    reviewable = supervised_person_q(user, field="person")
     return VideoLessonSubmission.objects.filter(
         Q(person=user) | reviewable
     ).select_related("person", "video", "lesson", "entry", "reviewed_by")
@@ -51,15 +50,12 @@ def video_lessons_of(*, user: User) -> QuerySet[VideoLessonSubmission]:
 def video_reviews_waiting_for(*, user: User) -> QuerySet[VideoLessonSubmission]:
     """Submissions of the user's supervisees whose video is ready and which
     wait for a review, oldest first."""
-    if not user.is_authenticated or not user.has_role(Role.SUPERVISOR):
-        return VideoLessonSubmission.objects.none()
     return (
-        VideoLessonSubmission.objects.filter(
-            supervised_person_q(user, field="person"),
+        video_lessons_reviewable_by(user=user)
+        .filter(
             status=VideoLessonSubmission.Status.SUBMITTED,
             video__status=Video.Status.READY,
         )
-        .exclude(person=user)
         .select_related("person", "person__home_unit", "video", "lesson")
         .order_by("submitted_at", "id")
     )

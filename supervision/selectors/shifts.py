@@ -1,5 +1,5 @@
-"""Reads for duty shifts (跟岗值班), scoped to the acting user, and the
-predicates that go with them.
+"""Reads for duty shifts (跟岗值班), scoped to the acting user; the row
+forms of the same rules are in ``supervision.permissions``.
 
 Who sees a shift:
 
@@ -21,8 +21,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from lms.core.models import OrgUnit, Role, User
-from lms.core.permissions import can_manage_unit, unit_in_scope
+from lms.core.models import Role, User
 from lms.core.selectors import people_manageable_by, units_visible_to
 
 from ..models import DutyShift, QuotaExemption, ShiftSignup, ShiftSwap
@@ -48,7 +47,8 @@ def with_counts(queryset: QuerySet[DutyShift]) -> QuerySet[DutyShift]:
 
 
 def shifts_manageable_by(*, user: User) -> QuerySet[DutyShift]:
-    """Shifts a coordinator publishes: those of units in their subtree."""
+    """Shifts a coordinator publishes: those of units in their subtree
+    (queryset form of ``supervision.permissions.can_manage_shift``)."""
     if user.is_superuser:
         return _shifts()
     if not user.is_authenticated or not user.has_role(Role.COORDINATOR):
@@ -74,51 +74,12 @@ def shift_get_for(*, user: User, pk: int) -> DutyShift:
     return get_object_or_404(shifts_visible_to(user=user), pk=pk)
 
 
-# --- predicates ---------------------------------------------------------------
-
-
-def may_take_place(person: User, shift: DutyShift) -> bool:
-    """An active trainee of the shift's unit or a unit below it."""
-    home = person.home_unit if person.is_authenticated else None
-    return (
-        home is not None
-        and person.is_active
-        and person.has_role(Role.TRAINEE)
-        and shift.unit.contains(home)
-    )
-
-
-def can_manage_shift(user: User, shift: DutyShift) -> bool:
-    """Coordinators of the shift's unit or above it; no query."""
-    return can_manage_unit(user, shift.unit)
-
-
-def can_see_roster(user: User, shift: DutyShift) -> bool:
-    """The coordinators over the shift and its supervisor on duty."""
-    if not user.is_authenticated:
-        return False
-    return can_manage_shift(user, shift) or shift.supervisor_id == user.pk
-
-
-def can_run_screen(user: User, shift: DutyShift) -> bool:
-    return can_see_roster(user, shift)
-
-
-def can_view_compliance(user: User, unit: OrgUnit) -> bool:
-    """Coordinators and leaders over ``unit``."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    managing = user.has_role(Role.COORDINATOR) or user.has_role(Role.LEADER)
-    return managing and unit_in_scope(user, unit)
-
-
 # --- people -------------------------------------------------------------------
 
 
 def eligible_people(*, shift: DutyShift) -> QuerySet[User]:
-    """Everyone who may take a place on ``shift`` (see ``may_take_place``)."""
+    """Everyone who may take a place on ``shift``: queryset form of
+    ``supervision.permissions.may_take_place``."""
     return User.objects.filter(
         shift.unit.subtree_q("home_unit__"), is_active=True, groups__name=Role.TRAINEE
     ).select_related("home_unit")

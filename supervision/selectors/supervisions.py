@@ -22,7 +22,7 @@ from ..models import (
     SupervisorAssignment,
 )
 from ..rules import rule_value, rule_values_in_use, rules_for
-from .people import supervised_person_q
+from .people import supervisees_of
 
 #: Statuses of entries a supervision may cover (and that may await one).
 COVERABLE = frozenset(
@@ -102,7 +102,7 @@ def participants_choosable_by(*, user: User, kind: str) -> QuerySet[User]:
         growth = _open_growth_assignments(user).filter(trainee=OuterRef("pk"))
         rows = User.objects.filter(Exists(growth))
     else:
-        rows = User.objects.filter(supervised_person_q(user))
+        rows = supervisees_of(user=user)
     return rows.filter(is_active=True).exclude(pk=user.pk).order_by("username")
 
 
@@ -127,14 +127,6 @@ def supervisions_visible_to(*, user: User) -> QuerySet[SupervisionSession]:
         scoped = Q(unit__in=units_visible_to(user=user))
         own |= Q(kind=SupervisionKind.PRACTICE) & scoped
     return SupervisionSession.objects.filter(own)
-
-
-def can_read_summary(user: User, session: SupervisionSession) -> bool:
-    """The practice summary is for the supervisor and the participants;
-    coordinators and leaders see the session's facts only."""
-    if user.pk == session.supervisor_id:
-        return True
-    return session.participants.filter(pk=user.pk).exists()
 
 
 def growth_notes_visible_to(

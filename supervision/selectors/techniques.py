@@ -86,14 +86,13 @@ def technique_progress(*, person: User) -> list[TechniqueProgress]:
 
 
 def masteries_awaiting_confirmation(*, user: User) -> QuerySet[TechniqueMastery]:
-    """Masteries reached by people whose practice ``user`` supervises
-    (``supervisor_ids_of``'s rule, as a queryset), not yet confirmed;
-    oldest first."""
+    """Masteries reached by people whose practice ``user`` supervises, not
+    yet confirmed, oldest first: the queryset form of
+    ``supervision.permissions.can_confirm_mastery``."""
     return (
         TechniqueMastery.objects.filter(
             supervised_person_q(user, field="person"), confirmed_at__isnull=True
         )
-        .exclude(person=user)
         .select_related("person", "technique")
         .order_by("reached_at", "pk")
     )

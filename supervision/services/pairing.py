@@ -15,28 +15,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.core.models import AuditAction, PersonCategory, Role, User
+from lms.core.models import AuditAction, PersonCategory, User
 from lms.core.permissions import can_manage_person, can_manage_unit
 from lms.core.selectors import leaders_over
 from lms.core.services.audit import audit_record
 from lms.core.services.notices import notice_send
 
 from ..models import Pairing, PairingContact
-from ..permissions import can_name_as_supervisor
+from ..permissions import can_mentor, can_name_as_supervisor
 from ..rules import rules_for
-
-MENTOR_CATEGORIES = frozenset({PersonCategory.VOLUNTEER, PersonCategory.PROFESSIONAL})
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def can_mentor(person: User) -> bool:
-    """A volunteer or professional, or anyone holding the supervisor role."""
-    return person.is_active and (
-        person.category in MENTOR_CATEGORIES or person.has_role(Role.SUPERVISOR)
-    )
 
 
 def _check_people(*, actor: User, mentor: User, mentee: User) -> None:

@@ -24,7 +24,8 @@ from lms.core.services.notices import notice_send
 from lms.core.status import status_change, status_check, status_record
 
 from ..models import PracticeEntry, VideoLessonSubmission, VideoReviewComment
-from ..selectors.reviews import can_review, mmss
+from ..permissions import can_review
+from ..selectors.reviews import mmss
 from .entries import (
     practice_entry_approve,
     practice_entry_create,

@@ -10,7 +10,7 @@ against a double tap.
 Decisions:
 
 - **Who may take a place**: an active trainee whose home unit is the
-  shift's unit or below it (``selectors.shifts.may_take_place``).
+  shift's unit or below it (``supervision.permissions.may_take_place``).
 - **Cut-off**: a signed-up person may cancel until
   ``rules_for(shift.unit).cancel_cutoff_hours`` before the start; after
   that they offer a swap or ask the coordinator.  Leaving the waiting
@@ -37,6 +37,7 @@ from lms.core.models import User
 from lms.core.services.notices import notice_send
 
 from ..models import DutyShift, ShiftSignup, ShiftSwap
+from ..permissions import may_take_place
 from ..rules import rules_for
 from ..selectors import shifts as selectors
 
@@ -87,7 +88,7 @@ def shift_signup(
     A cancelled row is reused (queued again from now).
     """
     now = now or timezone.now()
-    if not selectors.may_take_place(actor, shift):
+    if not may_take_place(actor, shift):
         raise PermissionDenied(
             _("This shift is not for your unit, so you cannot sign up.")
         )
@@ -305,7 +306,7 @@ def shift_swap_accept(
         mine = ShiftSignup.objects.filter(shift=shift, person=actor).first()
         if (
             giver.status != S.SIGNED_UP
-            or not selectors.may_take_place(actor, shift)
+            or not may_take_place(actor, shift)
             or (mine is not None and mine.status == S.SIGNED_UP)
         ):
             raise ValidationError(

@@ -28,6 +28,7 @@ from lms.core.models import AuditAction, User
 from lms.core.services.audit import audit_record
 
 from ..models import DutyShift, ShiftSignup
+from ..permissions import can_manage_shift
 from ..selectors import shifts as selectors
 
 S = ShiftSignup.Status
@@ -157,7 +158,7 @@ def signup_excuse(
     held against the person (``selectors.shifts_quota``).
     """
     now = now or timezone.now()
-    if not selectors.can_manage_shift(actor, signup.shift):
+    if not can_manage_shift(actor, signup.shift):
         raise PermissionDenied(_("You cannot excuse absences from this shift."))
     reason = (reason or "").strip()
     if not reason:

@@ -18,8 +18,9 @@ from lms.core.services.audit import audit_record
 from lms.core.services.notices import notice_send
 
 from ..models import SupervisionKind, SupervisorAssignment
-from ..permissions import can_name_as_supervisor, mentor_ids
+from ..permissions import can_name_as_supervisor
 from ..rules import rules_for
+from ..selectors.people import supervisors_of
 
 
 def _check_assigner(actor: User, *people: User) -> None:
@@ -37,8 +38,9 @@ def _other_kind_supervisor_ids(
     trainee: User, kind: str, starts_on: datetime.date
 ) -> set[int]:
     """Supervisors of the other kind whose assignment is open on or after
-    ``starts_on``; for the practice side also mentors holding the
-    supervisor role (they sign the trainee's practice off)."""
+    ``starts_on``; for the practice side also everyone who supervises the
+    trainee's practice now (``supervisors_of``: mentors holding the
+    supervisor role sign it off too)."""
     other = (
         SupervisionKind.GROWTH
         if kind == SupervisionKind.PRACTICE
@@ -50,11 +52,7 @@ def _other_kind_supervisor_ids(
         .values_list("supervisor_id", flat=True)
     )
     if other == SupervisionKind.PRACTICE:
-        ids |= set(
-            User.objects.filter(
-                pk__in=mentor_ids(trainee), groups__name=Role.SUPERVISOR
-            ).values_list("pk", flat=True)
-        )
+        ids |= set(supervisors_of(trainee=trainee).values_list("pk", flat=True))
     return ids
 
 

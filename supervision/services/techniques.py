@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.core.models import AuditAction, Role, User
+from lms.core.models import AuditAction, User
 from lms.core.services.audit import audit_record
 from lms.core.services.notices import notice_send
 
 from ..models import Technique, TechniqueMastery
-from ..permissions import supervisor_ids_of
+from ..permissions import can_confirm_mastery
 from ..rules import rules_for
+from ..selectors.people import supervisors_of
 from ..selectors.techniques import supervised_clients
 
 __all__ = ["mastery_confirm", "mastery_refresh", "supervised_clients"]
@@ -54,21 +55,8 @@ def _ask_supervisors(mastery: TechniqueMastery) -> None:
         "count": rules_for(mastery.person.home_unit).mastery_clients,
     }
     url = reverse("supervision:technique_person", args=[mastery.person_id])
-    for supervisor in User.objects.filter(
-        pk__in=supervisor_ids_of(mastery.person), is_active=True
-    ):
+    for supervisor in supervisors_of(trainee=mastery.person):
         notice_send(person=supervisor, text=text, url=url)
-
-
-def can_confirm_mastery(user: User, mastery: TechniqueMastery) -> bool:
-    """A supervisor of the person's practice (``supervisor_ids_of``),
-    never the person themselves."""
-    return (
-        user.is_authenticated
-        and user.pk != mastery.person_id
-        and user.has_role(Role.SUPERVISOR)
-        and user.pk in supervisor_ids_of(mastery.person)
-    )
 
 
 def mastery_confirm(

@@ -28,6 +28,7 @@ from ..forms.reviews import (
     VideoLessonForm,
 )
 from ..models import VideoLessonSubmission
+from ..permissions import can_review
 from ..selectors import reviews as selectors
 from ..services import reviews as services
 
@@ -121,7 +122,7 @@ def _start_at(request, video: Video) -> int:
 
 def _detail_context(request, submission, **forms) -> dict:
     user = request.user
-    reviewer = selectors.can_review(user, submission)
+    reviewer = can_review(user, submission)
     open_for_review = (
         reviewer and submission.status == Status.SUBMITTED and submission.video.is_ready
     )

@@ -31,6 +31,7 @@ from lms.core import checkin
 
 from ..forms.shifts import CodeForm
 from ..models import DutyShift, ShiftSignup
+from ..permissions import can_run_shift_screen
 from ..selectors import shifts as selectors
 from ..services import shifts_attendance as services
 
@@ -142,7 +143,7 @@ def shift_check_out(request, pk: int):
 
 def _screen_shift(request, pk: int) -> DutyShift:
     shift = selectors.shift_get_for(user=request.user, pk=pk)
-    if not selectors.can_run_screen(request.user, shift):
+    if not can_run_shift_screen(request.user, shift):
         raise PermissionDenied
     return shift
 

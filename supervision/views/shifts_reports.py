@@ -23,6 +23,7 @@ from lms.core.services.audit import audit_record
 from lms.core.spreadsheets import safe_cell
 
 from ..forms.shifts import CallOffForm, ExcuseForm, parse_month
+from ..permissions import can_manage_shift, can_see_roster, can_view_compliance
 from ..selectors import shifts as selectors
 from ..selectors import shifts_quota
 from ..services import shifts_admin
@@ -39,9 +40,9 @@ def shift_roster(request, pk: int):
     """For the coordinators over the shift and its supervisor on duty; a
     POST (coordinators only) excuses a no-show with a reason."""
     shift = selectors.shift_get_for(user=request.user, pk=pk)
-    if not selectors.can_see_roster(request.user, shift):
+    if not can_see_roster(request.user, shift):
         raise PermissionDenied
-    can_manage = selectors.can_manage_shift(request.user, shift)
+    can_manage = can_manage_shift(request.user, shift)
     bound = None
     if request.method == "POST":
         if not can_manage:
@@ -77,7 +78,7 @@ def shift_roster(request, pk: int):
 def shift_call_off(request, pk: int):
     """Cancel the whole shift (coordinators); everyone on it is told."""
     shift = selectors.shift_get_for(user=request.user, pk=pk)
-    if not selectors.can_manage_shift(request.user, shift):
+    if not can_manage_shift(request.user, shift):
         raise PermissionDenied
     form = CallOffForm(request.POST)
     if not form.is_valid():
@@ -104,7 +105,7 @@ def _unit_for(request) -> OrgUnit:
     if raw is None or not str(raw).isdigit() or len(str(raw)) > 12:
         raise Http404
     unit = units_visible_to(user=request.user).filter(pk=int(raw)).first()
-    if unit is None or not selectors.can_view_compliance(request.user, unit):
+    if unit is None or not can_view_compliance(request.user, unit):
         raise Http404
     return unit
 

@@ -30,16 +30,16 @@ from ..models import (
     SupervisorAssignment,
     TechniqueMastery,
 )
-from ..selectors.people import supervised_person_q
+from ..permissions import can_confirm_mastery, can_read_summary
+from ..selectors.people import supervised_person_q, supervisees_of
 from ..selectors.supervisions import (
-    can_read_summary,
     entries_awaiting_supervision,
     growth_notes_visible_to,
     supervisions_visible_to,
 )
 from ..selectors.techniques import technique_progress
 from ..services.supervisions import supervision_session_record
-from ..services.techniques import can_confirm_mastery, mastery_confirm
+from ..services.techniques import mastery_confirm
 
 PER_PAGE = 50
 AWAITING_SHOWN = 50
@@ -212,7 +212,7 @@ def _people_seen_by(user):
     people."""
     from lms.core.models import User
 
-    supervised = User.objects.filter(supervised_person_q(user))
+    supervised = supervisees_of(user=user)
     visible = people_visible_to(user=user)
     return User.objects.filter(Q(pk__in=supervised) | Q(pk__in=visible))
 
