@@ -76,6 +76,8 @@ class PracticeEntry(models.Model):
     EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
     #: Statuses waiting for a supervisor.
     PENDING = frozenset({Status.SUBMITTED, Status.RESUBMITTED})
+    #: Kinds a supervisor must look at one by one (never bulk-approved).
+    ONE_BY_ONE = frozenset({Kind.OBSERVATION, Kind.TECHNIQUE, Kind.VIDEO_LESSON})
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -192,6 +194,12 @@ class PracticeEntry(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def may_bulk_approve(self) -> bool:
+        """Whether a supervisor may approve it with others at once: not an
+        observation, technique or video lesson, and not an amendment."""
+        return self.kind not in self.ONE_BY_ONE and self.amends_id is None
 
     def history_row(self, *, before: str, after: str, actor, comment: str):
         """The unsaved ``EntryTransition`` of a step (``lms.core.status``)."""

@@ -13,7 +13,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from lms.core.models import AuditEvent, OrgUnit, User
+from lms.core.models import AuditAction, AuditEvent, OrgUnit, User
 from lms.core.selectors import units_visible_to
 
 from ..models import Case, Consent, Referral
@@ -59,10 +59,8 @@ def consent_get_for(*, case: Case, pk: int) -> Consent:
 def case_risk_history(*, case: Case) -> list[dict]:
     """Opening, risk changes and closing of ``case``, oldest first, read
     back from the audit log: ``at``, ``actor`` and a sentence."""
-    from ..services.cases import CASE_CHANGE
-
     events = AuditEvent.objects.filter(
-        action=CASE_CHANGE,
+        action=AuditAction.CASE_CHANGE,
         object_type=ContentType.objects.get_for_model(Case),
         object_id=str(case.pk),
     ).order_by("at", "id")

@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from lms.core.models import User
 
 from ..models import PracticeEntry
-from ..services.entries import may_bulk_approve
 from .people import entries_signable_by, supervised_person_q
 from .reviews import video_reviews_waiting_for
 from .supervisions import entries_awaiting_supervision
@@ -77,6 +76,6 @@ def inbox_for(*, user: User, limit: int = SECTION_ROWS) -> dict[str, Section]:
     }
     signoffs = sections["signoffs"]
     for entry in signoffs.rows:
-        entry.plain = may_bulk_approve(entry)
+        entry.plain = entry.may_bulk_approve
     signoffs.has_plain = any(entry.plain for entry in signoffs.rows)
     return sections

@@ -27,7 +27,6 @@ from .cases_files import form_kind
 
 #: Opening, closing and risk changes of a case.  ``AuditAction`` has no
 #: member for them yet; the value is stored as is until it does.
-CASE_CHANGE = AuditAction.CASE_CHANGE
 
 
 def _today() -> datetime.date:
@@ -106,7 +105,7 @@ def case_open(
     )
     audit_record(
         actor=actor,
-        action=CASE_CHANGE,
+        action=AuditAction.CASE_CHANGE,
         obj=case,
         request=request,
         detail=f"opened; risk {risk_level}",
@@ -174,7 +173,7 @@ def case_risk_change(
     case.save(update_fields=["risk_level"])
     audit_record(
         actor=actor,
-        action=CASE_CHANGE,
+        action=AuditAction.CASE_CHANGE,
         obj=case,
         request=request,
         detail=f"risk {before} -> {risk_level}",
@@ -200,7 +199,7 @@ def case_close(
     case.save(update_fields=["closed_on"])
     audit_record(
         actor=actor,
-        action=CASE_CHANGE,
+        action=AuditAction.CASE_CHANGE,
         obj=case,
         request=request,
         detail=f"closed on {closed_on.isoformat()}",

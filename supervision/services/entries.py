@@ -52,14 +52,7 @@ FIELDS = (
     "technique",
 )
 #: Kinds a supervisor must look at one by one (never bulk-approved).
-NOT_PLAIN = frozenset({Kind.OBSERVATION, Kind.TECHNIQUE, Kind.VIDEO_LESSON})
 BULK_LIMIT = 200
-
-
-def may_bulk_approve(entry: PracticeEntry) -> bool:
-    """An entry that may be approved in bulk: not an observation, technique
-    or video lesson, and not an amendment."""
-    return entry.kind not in NOT_PLAIN and entry.amends_id is None
 
 
 def entry_hours(entry: PracticeEntry) -> Decimal:
@@ -366,7 +359,7 @@ def practice_entry_return(
 def _bulk_problem(actor: User, entry: PracticeEntry) -> str | None:
     if entry.status not in PracticeEntry.PENDING:
         return _("not waiting for sign-off")
-    if not may_bulk_approve(entry):
+    if not entry.may_bulk_approve:
         return _("needs to be approved on its own page")
     if not can_sign_off(actor, entry):
         return _("not a trainee you sign off")
@@ -375,7 +368,7 @@ def _bulk_problem(actor: User, entry: PracticeEntry) -> str | None:
 
 @transaction.atomic
 def practice_entries_approve_bulk(*, actor: User, entries, request=None) -> int:
-    """Approve several plain entries at once (see ``may_bulk_approve``); returns
+    """Approve several plain entries at once (see ``PracticeEntry.may_bulk_approve``); returns
     how many.  All or nothing: if any cannot be approved, none is, and the
     message lists each with the reason."""
     ids = sorted({getattr(entry, "pk", entry) for entry in entries})

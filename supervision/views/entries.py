@@ -105,7 +105,7 @@ def _bulkable_ids(user, entries) -> set[int]:
     candidates = [
         entry.pk
         for entry in entries
-        if entry.status in PracticeEntry.PENDING and services.may_bulk_approve(entry)
+        if entry.status in PracticeEntry.PENDING and entry.may_bulk_approve
     ]
     if not candidates:
         return set()
@@ -276,7 +276,7 @@ def _detail_context(request, entry, *, approve_form=None, return_form=None) -> d
         "approve_form": approve_form or ApproveForm(),
         "return_form": return_form or ReturnForm(),
         "hours": services.entry_hours(entry),
-        "plain": services.may_bulk_approve(entry),
+        "plain": entry.may_bulk_approve,
         "next": _next_or(request, ""),
     }
 

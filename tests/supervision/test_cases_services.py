@@ -30,7 +30,7 @@ def test_a_trainee_opens_a_case_for_a_client_known_by_a_code(org):
     assert case.unit == org.east_room
     assert case.opened_on == TODAY()
     assert AuditEvent.objects.filter(
-        action=services.CASE_CHANGE, object_id=str(case.pk)
+        action=AuditAction.CASE_CHANGE, object_id=str(case.pk)
     ).exists()
 
 

@@ -494,7 +494,7 @@ def test_bulk_approval_refuses_amendments_and_empty_or_huge_batches(supervised):
     amendment = entry_in(
         org.trainee, Status.SUBMITTED, amends=original, amendment_reason="改"
     )
-    assert not services.may_bulk_approve(amendment)
+    assert not amendment.may_bulk_approve
     with pytest.raises(ValidationError):
         services.practice_entries_approve_bulk(
             actor=org.supervisor, entries=[amendment]
