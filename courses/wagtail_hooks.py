@@ -2,13 +2,15 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
 
-from lms.core.policies import register_scoped_policies
+from lms.core.policies import register_policies
 
+from .policies import POLICIES
+from .viewsets import sessions  # noqa: F401 - registers its own viewset
 from .viewsets.cohorts import CohortViewSet
-from .viewsets.sessions import SessionViewSet
 from .viewsets.videos import VideoViewSet
 
-register_scoped_policies(VideoViewSet, CohortViewSet, SessionViewSet)
+# Before the viewsets register: every one finds its rows through its policy.
+register_policies(*POLICIES)
 
 
 @hooks.register("register_admin_viewset")

@@ -5,17 +5,13 @@ no-contact flag and works on a phone."""
 
 from wagtail import hooks
 
-from lms.core.policies import register_scoped_policies
+from lms.core.policies import register_policies
 
+from .policies import POLICIES
 from .viewsets import entries, shifts, supervisions
 
-# The practice log registers its own policy (``viewsets.entries``);
-# techniques are one catalogue for everyone.
-register_scoped_policies(
-    shifts.ShiftViewSet,
-    shifts.ExemptionViewSet,
-    supervisions.SupervisorAssignmentViewSet,
-)
+# Before the viewsets register: every one finds its rows through its policy.
+register_policies(*POLICIES)
 
 
 @hooks.register("register_admin_viewset")

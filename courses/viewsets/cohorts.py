@@ -6,20 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList, PageChooserPanel
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from lms.core.models import Role
 from lms.core.selectors import people_manageable_by, units_manageable_by
-from lms.core.viewsets import scoped_view
+from lms.core.viewsets import ScopedViewSet, ServiceCreateView, ServiceEditView
 
 from ..models import Cohort
-from ..selectors import cohorts as selectors
 from ..services import cohorts as cohort_services
-
-
-def _cohorts(user):
-    return selectors.cohorts_manageable_by(user=user)
 
 
 class CohortForm(WagtailAdminModelForm):
@@ -58,22 +51,29 @@ class CohortForm(WagtailAdminModelForm):
 
 
 class _SaveThroughService:
+    """One service saves a new cohort and a changed one; the form's
+    many-to-many fields (coordinators, assigned parts) follow."""
+
+    create_service = update_service = cohort_services.cohort_save
+    history_action = None
+
+    def service_arguments(self) -> dict:
+        return {
+            "cohort": self.form.save(commit=False),
+            "members": self.form.cleaned_data.get("member_people"),
+        }
+
     def save_instance(self):
-        cohort = self.form.save(commit=False)
-        cohort_services.cohort_save(
-            actor=self.request.user,
-            cohort=cohort,
-            members=self.form.cleaned_data.get("member_people"),
-        )
+        cohort = super().save_instance()
         self.form.save_m2m()
         return cohort
 
 
-class CohortCreateView(_SaveThroughService, scoped_view(generic.CreateView, _cohorts)):
+class CohortCreateView(_SaveThroughService, ServiceCreateView):
     pass
 
 
-class CohortEditView(_SaveThroughService, scoped_view(generic.EditView, _cohorts)):
+class CohortEditView(_SaveThroughService, ServiceEditView):
     pass
 
 
@@ -86,20 +86,15 @@ class GridColumn(Column):
         return context
 
 
-class CohortViewSet(ModelViewSet):
+class CohortViewSet(ScopedViewSet):
     model = Cohort
     icon = "group"
     menu_label = _("Cohorts")
     menu_order = 160
     add_to_admin_menu = True
-    copy_view_enabled = False
     inspect_view_enabled = False
-    index_view_class = scoped_view(generic.IndexView, _cohorts)
     add_view_class = CohortCreateView
     edit_view_class = CohortEditView
-    delete_view_class = scoped_view(generic.DeleteView, _cohorts)
-    history_view_class = scoped_view(generic.HistoryView, _cohorts)
-    usage_view_class = scoped_view(generic.UsageView, _cohorts)
     list_display = [
         "name",
         "unit",
@@ -110,7 +105,6 @@ class CohortViewSet(ModelViewSet):
     ]
     list_filter = ["mode", "unit"]
     search_fields = ["name", "description"]
-    search_backend_name = None
     ordering = ["-starts_on"]
     list_export = ["name", "unit", "mode", "starts_on", "ends_on"]
     export_filename = "cohorts"

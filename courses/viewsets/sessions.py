@@ -8,50 +8,28 @@ but its URL namespace is ``session_admin``: the front-end check-in pages
 already use the ``sessions`` namespace.
 """
 
-import django_filters
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
-from wagtail.admin import messages
-from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.log_actions import log
 
 from lms.core.selectors import people_manageable_by, units_manageable_by
-from lms.core.viewsets import ScopedFilterSet, ServiceErrorsOnForm, scoped_view
+from lms.core.viewsets import (
+    ScopedIndexView,
+    ScopedViewSet,
+    ServiceCreateView,
+    ServiceDeleteView,
+    ServiceEditView,
+    UnitAndDateFilterSet,
+)
 
 from ..models import Cohort, OfflineSession
 from ..selectors import sessions as selectors
 from ..services import sessions as session_services
 
 
-def _sessions(user):
-    return selectors.sessions_with_counts(
-        selectors.sessions_manageable_by(user=user)
-    ).order_by("-starts_at")
-
-
-def _units_for_filter(request):
-    return units_manageable_by(user=request.user).order_by("path")
-
-
-class SessionFilterSet(ScopedFilterSet):
-    unit = django_filters.ModelChoiceFilter(
-        queryset=_units_for_filter, label=gettext_lazy("Unit")
-    )
-    starts_on = django_filters.DateFromToRangeFilter(
-        field_name="starts_at__date",
-        label=gettext_lazy("Date"),
-        widget=DateRangePickerWidget,
-    )
-
+class SessionFilterSet(UnitAndDateFilterSet):
     class Meta:
         model = OfflineSession
         fields = ["kind"]
@@ -123,74 +101,43 @@ def _session_fields(form) -> dict:
     }
 
 
-class SessionCreateView(
-    ServiceErrorsOnForm, scoped_view(generic.CreateView, _sessions)
-):
-    def save_instance(self):
-        session = session_services.session_create(
-            actor=self.request.user, **_session_fields(self.form)
-        )
-        log(instance=session, action="wagtail.create", user=self.request.user)
-        return session
+class SessionCreateView(ServiceCreateView):
+    create_service = session_services.session_create
+    form_arguments = _session_fields
 
 
-class SessionEditView(ServiceErrorsOnForm, scoped_view(generic.EditView, _sessions)):
-    def save_instance(self):
-        session = session_services.session_update(
-            actor=self.request.user,
-            session=self.form.instance,
-            **_session_fields(self.form),
-        )
-        log(instance=session, action="wagtail.edit", user=self.request.user)
-        return session
+class SessionEditView(ServiceEditView):
+    update_service = session_services.session_update
+    object_argument = "session"
+    form_arguments = _session_fields
 
 
-class SessionDeleteView(scoped_view(generic.DeleteView, _sessions)):
-    def delete_action(self):
-        session_services.session_delete(actor=self.request.user, session=self.object)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return redirect(self.get_success_url())
+class SessionDeleteView(ServiceDeleteView):
+    delete_service = session_services.session_delete
+    object_argument = "session"
 
 
-class SessionIndexView(scoped_view(generic.IndexView, _sessions)):
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        buttons += [
-            MenuItem(
-                _("Check-in screen"),
-                url=reverse("sessions:screen", args=[instance.pk]),
-                icon_name="view",
-                priority=5,
-            ),
-            MenuItem(
-                _("Attendance"),
-                url=reverse("sessions:attendance", args=[instance.pk]),
-                icon_name="list-ul",
-                priority=6,
-            ),
-        ]
-        return buttons
+class SessionIndexView(ScopedIndexView):
+    row_links = [
+        (gettext_lazy("Check-in screen"), "sessions:screen", "view"),
+        (gettext_lazy("Attendance"), "sessions:attendance", "list-ul"),
+    ]
+
+    def get_base_queryset(self):
+        return selectors.sessions_with_counts(super().get_base_queryset())
 
 
-class SessionViewSet(ModelViewSet):
+class SessionViewSet(ScopedViewSet):
     model = OfflineSession
     url_namespace = "session_admin"
     icon = "date"
     menu_order = 170
     add_to_admin_menu = True
-    copy_view_enabled = False
     inspect_view_enabled = False
     index_view_class = SessionIndexView
     add_view_class = SessionCreateView
     edit_view_class = SessionEditView
     delete_view_class = SessionDeleteView
-    history_view_class = scoped_view(generic.HistoryView, _sessions)
-    usage_view_class = scoped_view(generic.UsageView, _sessions)
     filterset_class = SessionFilterSet
     list_display = [
         "title",
@@ -202,7 +149,6 @@ class SessionViewSet(ModelViewSet):
         "capacity",
     ]
     search_fields = ["title", "place"]
-    search_backend_name = None
     ordering = ["-starts_at"]
     list_export = [
         "title",

@@ -1,115 +1,90 @@
-"""Wagtail permission policies for units and people.
+"""Wagtail permission policies, answered from roles and the organisation
+tree rather than from Django's model permissions.
 
-They answer from roles and the organisation tree rather than Django model
-permissions: a coordinator may add, change and view the units and people
-of their own subtree, nothing else; only superusers delete (people are
-deactivated instead, which keeps their ledger and audit trail intact).
+Every model with an admin viewset has a ``ScopedPolicy``: what a kind of
+user may do with the kind of row (``superuser_actions``,
+``coordinator_actions``; nobody else anything), and which rows
+(``scoped(user)``, a selector).  The admin views find rows only through the
+policy (``lms.core.viewsets.ScopedViewSet``), and so do the parts of
+Wagtail that ask a policy about one object rather than going through our
+views (editing sessions, the admin URL finder, bulk actions).
+
+Units and people: a coordinator may add, change and view those of their own
+subtree; only superusers delete (people are deactivated instead, which
+keeps their ledger and audit trail intact).  The audit log is read-only.
 """
 
 from django.db.models import Q, QuerySet
-from wagtail.permission_policies.base import BasePermissionPolicy, ModelPermissionPolicy
+from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from . import selectors
-from .models import OrgUnit, Role, User
+from .models import AuditEvent, OrgUnit, Role, User
 from .permissions import can_manage_person, can_manage_unit, can_manage_units
 
-COORDINATOR_ACTIONS = frozenset({"add", "change", "view"})
+#: Every action Wagtail's generic admin views ask a policy about.
+ACTIONS = frozenset({"add", "change", "delete", "view"})
+#: A listing nobody writes to in the admin (a ledger, a log).
+READ_ONLY = frozenset({"view"})
 
 
-class _ScopedPolicy(BasePermissionPolicy):
-    def user_has_permission(self, user, action) -> bool:
+class ScopedPolicy(BasePermissionPolicy):
+    """The base of every admin policy of the project.
+
+    Subclasses give ``scoped(user)``, the rows the user may see, and may
+    narrow ``coordinator_actions`` and ``superuser_actions``; a read-only
+    listing sets both to ``READ_ONLY`` (or fewer).  ``in_scope`` answers
+    for one row; by default whether ``scoped`` holds it, and a subclass
+    with a query-free predicate (``can_manage_unit``) uses that instead.
+    """
+
+    coordinator_actions: frozenset[str] = ACTIONS
+    superuser_actions: frozenset[str] = ACTIONS
+
+    def scoped(self, user) -> QuerySet:
+        raise NotImplementedError
+
+    def in_scope(self, user, instance) -> bool:
+        return self.scoped(user).filter(pk=instance.pk).exists()
+
+    def actions_for(self, user) -> frozenset[str]:
+        """What ``user`` may do with rows of this kind, wherever they are."""
         if not (user.is_authenticated and user.is_active):
-            return False
+            return frozenset()
         if user.is_superuser:
-            return True
-        return action in COORDINATOR_ACTIONS and can_manage_units(user)
+            return self.superuser_actions
+        if can_manage_units(user):
+            return self.coordinator_actions
+        return frozenset()
+
+    def user_has_permission(self, user, action) -> bool:
+        return action in self.actions_for(user)
 
     def user_has_any_permission(self, user, actions) -> bool:
-        return any(self.user_has_permission(user, action) for action in actions)
+        return bool(self.actions_for(user) & set(actions))
 
     def users_with_any_permission(self, actions) -> QuerySet[User]:
-        managers = Q(is_superuser=True)
-        if set(actions) & COORDINATOR_ACTIONS:
-            managers |= Q(groups__name=Role.COORDINATOR)
-        return User.objects.filter(managers, is_active=True).distinct()
+        actions = set(actions)
+        holders = Q(pk__in=[])
+        if actions & self.superuser_actions:
+            holders |= Q(is_superuser=True)
+        if actions & self.coordinator_actions:
+            holders |= Q(groups__name=Role.COORDINATOR)
+        return User.objects.filter(holders, is_active=True).distinct()
 
     def users_with_permission(self, action) -> QuerySet[User]:
         return self.users_with_any_permission([action])
 
     def user_has_permission_for_instance(self, user, action, instance) -> bool:
-        return self.user_has_permission(user, action) and self._in_scope(user, instance)
+        return self.user_has_permission(user, action) and self.in_scope(user, instance)
 
     def user_has_any_permission_for_instance(self, user, actions, instance) -> bool:
-        return any(
-            self.user_has_permission_for_instance(user, action, instance)
-            for action in actions
+        return self.user_has_any_permission(user, actions) and self.in_scope(
+            user, instance
         )
 
     def instances_user_has_permission_for(self, user, action) -> QuerySet:
-        if not self.user_has_permission(user, action):
-            return self.model._default_manager.none()
-        return self._scoped(user)
-
-    def instances_user_has_any_permission_for(self, user, actions) -> QuerySet:
-        if not self.user_has_any_permission(user, actions):
-            return self.model._default_manager.none()
-        return self._scoped(user)
-
-
-class OrgUnitPolicy(_ScopedPolicy):
-    def _in_scope(self, user, instance: OrgUnit) -> bool:
-        return can_manage_unit(user, instance)
-
-    def _scoped(self, user) -> QuerySet[OrgUnit]:
-        return selectors.units_manageable_by(user=user)
-
-
-class PersonPolicy(_ScopedPolicy):
-    def _in_scope(self, user, instance: User) -> bool:
-        return user.is_superuser or can_manage_person(user, instance)
-
-    def _scoped(self, user) -> QuerySet[User]:
-        return selectors.people_manageable_by(user=user)
-
-
-class AuditEventPolicy(BasePermissionPolicy):
-    """The audit log can be read by superusers and changed by no one."""
-
-    def user_has_permission(self, user, action) -> bool:
-        return action == "view" and user.is_active and user.is_superuser
-
-    def users_with_any_permission(self, actions) -> QuerySet[User]:
-        if "view" not in actions:
-            return User.objects.none()
-        return User.objects.filter(is_superuser=True, is_active=True)
-
-
-class ScopedModelPolicy(ModelPermissionPolicy):
-    """Django's model permissions say what a user may do with a kind of row;
-    ``scoped(user)``, the function behind the model's admin listing, says
-    which rows.
-
-    Registered for the models whose admin listings are scoped, so that the
-    parts of Wagtail that ask the policy about one object rather than going
-    through our views (editing sessions, the admin URL finder, bulk actions)
-    find nothing outside the user's subtree either.
-    """
-
-    def __init__(self, model, *, scoped):
-        super().__init__(model)
-        self.scoped = scoped
-
-    def _in_scope(self, user, instance) -> bool:
-        return self.scoped(user).filter(pk=instance.pk).exists()
-
-    def user_has_permission_for_instance(self, user, action, instance) -> bool:
-        return self.user_has_permission(user, action) and self._in_scope(user, instance)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance) -> bool:
-        return self.user_has_any_permission(user, actions) and self._in_scope(
-            user, instance
-        )
+        return self.instances_user_has_any_permission_for(user, [action])
 
     def instances_user_has_any_permission_for(self, user, actions) -> QuerySet:
         if not self.user_has_any_permission(user, actions):
@@ -117,12 +92,49 @@ class ScopedModelPolicy(ModelPermissionPolicy):
         return self.scoped(user)
 
 
-def register_scoped_policies(*viewset_classes) -> None:
-    """Register a ``ScopedModelPolicy`` for each viewset's model, scoped as its
-    listing is.  Call it at the top of a ``wagtail_hooks`` module: a policy
-    must be registered before the viewset, which would otherwise fall back
-    to Django's model permissions, which know nothing of units."""
-    for viewset_class in viewset_classes:
-        model = viewset_class.model
-        scoped = viewset_class.index_view_class.scoped
-        register_permission_policy(model, ScopedModelPolicy(model, scoped=scoped))
+def register_policies(*policies: ScopedPolicy) -> None:
+    """Register each policy for its model.  Call it where the app's
+    viewsets are registered, before them: a viewset without a registered
+    policy would fall back to Django's model permissions, which know
+    nothing of units (``ScopedViewSet`` refuses to register then)."""
+    for policy in policies:
+        register_permission_policy(policy.model, policy)
+
+
+#: What coordinators do with units and people (deleting is for superusers).
+COORDINATOR_ACTIONS = frozenset({"add", "change", "view"})
+
+
+class OrgUnitPolicy(ScopedPolicy):
+    coordinator_actions = COORDINATOR_ACTIONS
+
+    def in_scope(self, user, instance: OrgUnit) -> bool:
+        return can_manage_unit(user, instance)
+
+    def scoped(self, user) -> QuerySet[OrgUnit]:
+        return selectors.units_manageable_by(user=user)
+
+
+class PersonPolicy(ScopedPolicy):
+    coordinator_actions = COORDINATOR_ACTIONS
+
+    def in_scope(self, user, instance: User) -> bool:
+        return user.is_superuser or can_manage_person(user, instance)
+
+    def scoped(self, user) -> QuerySet[User]:
+        return selectors.people_manageable_by(user=user)
+
+
+class AuditEventPolicy(ScopedPolicy):
+    """The audit log can be read by superusers and changed by no one."""
+
+    coordinator_actions = frozenset()
+    superuser_actions = READ_ONLY
+
+    def in_scope(self, user, instance: AuditEvent) -> bool:
+        return user.is_superuser
+
+    def scoped(self, user) -> QuerySet[AuditEvent]:
+        if not user.is_superuser:
+            return AuditEvent.objects.none()
+        return AuditEvent.objects.all()

@@ -1,45 +1,58 @@
 """Wagtail admin viewsets: units and people, scoped to the coordinator's
 subtree, with search, filters and spreadsheet export from Wagtail; and what
-every scoped viewset of the project is built from (``scoped_view``, whose
-listings filter through ``ScopedFilterSet`` and export through
-``SafeSpreadsheetExport``)."""
+every admin viewset of the project is built from: ``ScopedViewSet``, whose
+views find rows only through the model's ``ScopedPolicy``
+(``lms.core.policies``), list through ``ScopedFilterSet`` and export through
+``SafeSpreadsheetExport``; and the views whose writes are one service call
+(``ServiceCreateView``, ``ServiceEditView``, ``ServiceDeleteView``)."""
 
+import django_filters
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import QuerySetRequestMixin
-from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin import messages
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
+from wagtail.permissions import policy_registry
 
-from . import selectors
 from .forms import OrgUnitForm, PersonForm
 from .models import AuditEvent, OrgUnit, User
+from .policies import ACTIONS, ScopedPolicy
+from .selectors import units_manageable_by
 from .services.org import unit_create, unit_update
 from .services.people import person_create, person_update
 from .spreadsheets import SafeSpreadsheetExport
 
 
-def scope_of(model):
-    """The function giving a user's rows of ``model`` (``scoped(user)``),
-    taken from the model's scoped admin listing; None for a model whose
-    listing is not scoped (shared rows such as roles and techniques)."""
-    for viewset in viewsets.viewsets:
-        if getattr(viewset, "model", None) is model:
-            return getattr(viewset.index_view_class, "scoped", None)
-    return None
+def _rows_for(user, model) -> QuerySet | None:
+    """The rows of ``model`` an admin view may show ``user``: those its
+    ``ScopedPolicy`` gives for any action.  None for a model without one
+    (Wagtail's groups), whose rows are not ours to narrow."""
+    policy = policy_registry.get_by_type(model, fallback=False)
+    if not isinstance(policy, ScopedPolicy):
+        return None
+    return policy.instances_user_has_any_permission_for(user, ACTIONS)
 
 
 def _narrowed(choices, user):
     def queryset(request):
         offered = choices(request) if callable(choices) else choices
-        scoped = scope_of(offered.model)
-        if scoped is None:
+        rows = _rows_for(user, offered.model)
+        if rows is None:
             return offered
-        return offered.filter(pk__in=scoped(user).values("pk"))
+        return offered.filter(pk__in=rows.values("pk"))
 
     return queryset
 
@@ -60,89 +73,274 @@ class ScopedFilterSet(WagtailFilterSet):
                 choice_filter.queryset = _narrowed(choice_filter.queryset, request.user)
 
 
+def _units_for_filter(request):
+    return units_manageable_by(user=request.user).order_by("path")
+
+
+class UnitAndDateFilterSet(ScopedFilterSet):
+    """Filters of a listing of dated rows of units (sessions, shifts): the
+    unit, among the user's, and a range of days on ``starts_at``."""
+
+    unit = django_filters.ModelChoiceFilter(queryset=_units_for_filter, label=_("Unit"))
+    starts_on = django_filters.DateFromToRangeFilter(
+        field_name="starts_at__date", label=_("Date"), widget=DateRangePickerWidget
+    )
+
+
 class ExportIndexView(SafeSpreadsheetExport, generic.IndexView):
     """Wagtail's listing, its CSV and XLSX exports through ``safe_cell``."""
 
     base_filterset_class = ScopedFilterSet
 
 
-class _ScopedIndex(ExportIndexView):
+class _PolicyRows:
+    """A view finds rows only among those the model's policy gives the user
+    for any action; what the user may do with one is the view's own
+    permission check.  So an outsider's id is not found (404) and an
+    insider without the right is refused (403)."""
+
+    def policy_rows(self):
+        return self.permission_policy.instances_user_has_any_permission_for(
+            self.request.user, ACTIONS
+        )
+
+
+class ScopedIndexView(_PolicyRows, ExportIndexView):
+    """The listing.  ``row_links``: more links in each row's menu, as
+    (label, URL name taking the row's pk, icon)."""
+
+    row_links = ()
+
     def get_base_queryset(self):
-        return self.scoped(self.request.user)
+        return self.policy_rows()
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        return buttons + [
+            MenuItem(
+                label,
+                url=reverse(url_name, args=[instance.pk]),
+                icon_name=icon,
+                priority=5 + number,
+            )
+            for number, (label, url_name, icon) in enumerate(self.row_links)
+        ]
 
 
-class _ScopedObject:
-    """Edit and delete views find objects only inside the scope, so an
-    outsider's id gives 404 rather than revealing that it exists."""
-
+class ScopedCreateView(_PolicyRows, generic.CreateView):
     def get_queryset(self):
-        return self.scoped(self.request.user)
+        return self.policy_rows()
 
 
-class _ScopedBaseObject:
-    """The same for history and usage views, whose own ``get_queryset``
-    lists log entries rather than the object."""
-
-    def get_base_object_queryset(self):
-        return self.scoped(self.request.user)
+class ScopedEditView(_PolicyRows, generic.EditView):
+    def get_queryset(self):
+        return self.policy_rows()
 
 
-class _ScopedInspect:
+class ScopedDeleteView(_PolicyRows, generic.DeleteView):
+    def get_queryset(self):
+        return self.policy_rows()
+
+
+class ScopedInspectView(_PolicyRows, generic.InspectView):
     """Wagtail's inspect view fetches from the model's manager; fetch from
-    the scope instead."""
+    the policy's rows instead."""
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            self.scoped(self.request.user), pk=unquote(str(self.pk))
-        )
+        return get_object_or_404(self.policy_rows(), pk=unquote(str(self.pk)))
 
 
-def scoped_view(view_class, scoped):
-    """``view_class`` restricted to the rows ``scoped(user)`` returns."""
-    if view_class is generic.IndexView:
-        bases = (_ScopedIndex,)
-    elif issubclass(view_class, (generic.HistoryView, generic.UsageView)):
-        bases = (_ScopedBaseObject, view_class)
-    elif issubclass(view_class, generic.InspectView):
-        bases = (_ScopedInspect, view_class)
-    else:
-        bases = (_ScopedObject, view_class)
-    return type(view_class.__name__, bases, {"scoped": staticmethod(scoped)})
+class ScopedHistoryView(_PolicyRows, generic.HistoryView):
+    """History and usage views' own ``get_queryset`` lists log entries
+    rather than the object."""
+
+    def get_base_object_queryset(self):
+        return self.policy_rows()
 
 
-def _units(user):
-    return selectors.units_manageable_by(user=user)
+class ScopedUsageView(_PolicyRows, generic.UsageView):
+    def get_base_object_queryset(self):
+        return self.policy_rows()
 
 
-def _people(user):
-    return selectors.people_manageable_by(user=user)
+class ScopedViewSet(ModelViewSet):
+    """Every admin viewset of the project: its model has a ``ScopedPolicy``,
+    registered before the viewset (``register_policies``), which says what
+    the user may do and which rows every view of the viewset finds."""
+
+    index_view_class = ScopedIndexView
+    add_view_class = ScopedCreateView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    copy_view_enabled = False
+    search_backend_name = None
+
+    def register_permissions(self):
+        policy = policy_registry.get_by_type(self.model, fallback=False)
+        if not isinstance(policy, ScopedPolicy):
+            raise ImproperlyConfigured(
+                f"Register a ScopedPolicy for {self.model.__name__} before "
+                f"{type(self).__name__}: Django's model permissions know nothing "
+                "of units."
+            )
+        super().register_permissions()
 
 
-class UnitCreateView(scoped_view(generic.CreateView, _units)):
+class ServiceErrorsOnForm:
+    """A service's refusal shown on the Wagtail form like any invalid input:
+    a ``ValidationError`` naming fields goes on those fields, anything else
+    on ``error_field`` (above the form when None), and a
+    ``PermissionDenied`` above the form.  The transaction around
+    ``save_instance`` has rolled back, so nothing was saved.  Every admin
+    view whose save goes through a service uses this one mixin."""
+
+    error_field = None
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except (ValidationError, PermissionDenied) as error:
+            field = self.error_field
+            if isinstance(error, PermissionDenied):
+                error = ValidationError(str(error) or _("You cannot do this."))
+                field = None
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(field, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+def _naming(argument: str | None, row) -> dict:
+    return {argument: row} if argument else {}
+
+
+class ServiceCreateView(ServiceErrorsOnForm, ScopedCreateView):
+    """A create view whose save is one service call:
+    ``create_service(actor=<the user>, **self.service_arguments())``, inside
+    the view's transaction, its refusals on the form.
+
+    ``create_service`` and ``form_arguments`` are plain functions set as
+    class attributes (the view calls them through its class, unbound).  A
+    service that makes several rows (a shift repeated weekly) returns them
+    in a list; the first is the one the view goes on with.  Each new row
+    gets ``history_action`` in its Wagtail history, as Wagtail's own save
+    would write; None where the service keeps the only trail."""
+
+    create_service = None
+    form_arguments = None
+    history_action = "wagtail.create"
+
+    def service_arguments(self) -> dict:
+        """The service's arguments besides ``actor``: by default
+        ``form_arguments(form)``, a function of the valid form."""
+        form_arguments = type(self).form_arguments
+        return form_arguments(self.form) if form_arguments else {}
+
     def save_instance(self):
+        made = type(self).create_service(
+            actor=self.request.user, **self.service_arguments()
+        )
+        rows = made if isinstance(made, list) else [made]
+        if self.history_action:
+            for row in rows:
+                log(instance=row, action=self.history_action, user=self.request.user)
+        return rows[0]
+
+
+class ServiceEditView(ServiceErrorsOnForm, ScopedEditView):
+    """An edit view whose save is one service call:
+    ``update_service(actor=<the user>, <object_argument>=<the row>,
+    **self.service_arguments())``, as ``ServiceCreateView``."""
+
+    update_service = None
+    object_argument = None
+    form_arguments = None
+    history_action = "wagtail.edit"
+
+    def service_arguments(self) -> dict:
+        form_arguments = type(self).form_arguments
+        return form_arguments(self.form) if form_arguments else {}
+
+    def save_instance(self):
+        row = type(self).update_service(
+            actor=self.request.user,
+            **_naming(self.object_argument, self.object),
+            **self.service_arguments(),
+        )
+        if self.history_action:
+            log(instance=row, action=self.history_action, user=self.request.user)
+        return row
+
+
+class _Refused(Exception):
+    def __init__(self, sentence):
+        super().__init__(sentence)
+        self.sentence = sentence
+
+
+class ServiceDeleteView(ScopedDeleteView):
+    """A delete view whose delete is one service call:
+    ``delete_service(actor=<the user>, <object_argument>=<the row>)``.  A
+    refusal (``ValidationError``, ``PermissionDenied``) comes back to the
+    listing as an error message, and nothing was deleted."""
+
+    delete_service = None
+    object_argument = None
+
+    def delete_action(self):
+        try:
+            type(self).delete_service(
+                actor=self.request.user, **_naming(self.object_argument, self.object)
+            )
+        except ValidationError as error:
+            raise _Refused(" ".join(error.messages)) from error
+        except PermissionDenied as error:
+            raise _Refused(str(error) or _("You cannot do this.")) from error
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except _Refused as refused:
+            messages.error(self.request, refused.sentence)
+            return redirect(self.get_success_url())
+
+
+class UnitCreateView(ServiceCreateView):
+    create_service = unit_create
+    history_action = None  # the service writes the audit row
+
+    def service_arguments(self) -> dict:
         data = self.form.cleaned_data
-        return unit_create(
-            actor=self.request.user,
-            parent=data.get("parent"),
-            name=data["name"],
-            code=data["code"],
-            level=data["level"],
-            address=data.get("address", ""),
-            request=self.request,
-        )
+        return {
+            "parent": data.get("parent"),
+            "name": data["name"],
+            "code": data["code"],
+            "level": data["level"],
+            "address": data.get("address", ""),
+            "request": self.request,
+        }
 
 
-class UnitEditView(scoped_view(generic.EditView, _units)):
-    def save_instance(self):
-        return unit_update(
-            actor=self.request.user,
-            unit=self.form.instance,
-            changed=self.form.changed_data,
-            request=self.request,
-        )
+class UnitEditView(ServiceEditView):
+    update_service = unit_update
+    object_argument = "unit"
+    history_action = None
+
+    def service_arguments(self) -> dict:
+        return {
+            "changed": self.form.changed_data,
+            "request": self.request,
+        }
 
 
-class OrgUnitViewSet(ModelViewSet):
+class OrgUnitViewSet(ScopedViewSet):
     model = OrgUnit
 
     def get_form_class(self, for_update=False):
@@ -152,14 +350,9 @@ class OrgUnitViewSet(ModelViewSet):
     menu_label = _("Units")
     menu_order = 210
     add_to_admin_menu = True
-    copy_view_enabled = False
     inspect_view_enabled = False
-    index_view_class = scoped_view(generic.IndexView, _units)
     add_view_class = UnitCreateView
     edit_view_class = UnitEditView
-    delete_view_class = scoped_view(generic.DeleteView, _units)
-    history_view_class = scoped_view(generic.HistoryView, _units)
-    usage_view_class = scoped_view(generic.UsageView, _units)
     list_display = [
         "name",
         "code",
@@ -169,64 +362,44 @@ class OrgUnitViewSet(ModelViewSet):
     ]
     list_filter = ["level", "is_active"]
     search_fields = ["name", "code", "address"]
-    search_backend_name = None
     ordering = ["path"]
     list_export = ["name", "code", "level", "parent_name", "address", "is_active"]
     export_headings = {"parent_name": _("Parent unit")}
     export_filename = "units"
 
 
-class ServiceErrorsOnForm:
-    """A service's refusal shown on the Wagtail form like any invalid input:
-    a ``ValidationError`` naming fields goes on those fields, anything else
-    (and a ``PermissionDenied``) above the form.  The transaction around
-    ``save_instance`` has rolled back, so nothing was saved.  Every admin
-    view whose save goes through a service uses this one mixin."""
+class PersonCreateView(ServiceCreateView):
+    create_service = person_create
+    history_action = None
 
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except (ValidationError, PermissionDenied) as error:
-            if isinstance(error, PermissionDenied):
-                error = ValidationError(str(error) or _("You cannot do this."))
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
-
-
-class PersonCreateView(ServiceErrorsOnForm, scoped_view(generic.CreateView, _people)):
-    def save_instance(self):
+    def service_arguments(self) -> dict:
         data = self.form.cleaned_data
-        return person_create(
-            actor=self.request.user,
-            username=data["username"],
-            full_name=data["full_name"],
-            email=data.get("email", ""),
-            home_unit=data.get("home_unit"),
-            roles=data.get("roles", []),
-            staff_number=data.get("staff_number", ""),
-            phone=data.get("phone", ""),
-            category=data.get("category", ""),
-            request=self.request,
-        )
+        return {
+            "username": data["username"],
+            "full_name": data["full_name"],
+            "email": data.get("email", ""),
+            "home_unit": data.get("home_unit"),
+            "roles": data.get("roles", []),
+            "staff_number": data.get("staff_number", ""),
+            "phone": data.get("phone", ""),
+            "category": data.get("category", ""),
+            "request": self.request,
+        }
 
 
-class PersonEditView(ServiceErrorsOnForm, scoped_view(generic.EditView, _people)):
-    def save_instance(self):
-        return person_update(
-            actor=self.request.user,
-            person=self.form.instance,
-            roles=self.form.cleaned_data.get("roles", []),
-            request=self.request,
-        )
+class PersonEditView(ServiceEditView):
+    update_service = person_update
+    object_argument = "person"
+    history_action = None
+
+    def service_arguments(self) -> dict:
+        return {
+            "roles": self.form.cleaned_data.get("roles", []),
+            "request": self.request,
+        }
 
 
-class PersonViewSet(ModelViewSet):
+class PersonViewSet(ScopedViewSet):
     """Replaces Wagtail's own users section (see ``WagtailUsersConfig``)."""
 
     model = User
@@ -238,14 +411,9 @@ class PersonViewSet(ModelViewSet):
     menu_label = _("People")
     menu_order = 220
     add_to_admin_menu = True
-    copy_view_enabled = False
     inspect_view_enabled = False
-    index_view_class = scoped_view(generic.IndexView, _people)
     add_view_class = PersonCreateView
     edit_view_class = PersonEditView
-    delete_view_class = scoped_view(generic.DeleteView, _people)
-    history_view_class = scoped_view(generic.HistoryView, _people)
-    usage_view_class = scoped_view(generic.UsageView, _people)
     list_display = [
         "full_name",
         "username",
@@ -255,7 +423,6 @@ class PersonViewSet(ModelViewSet):
     ]
     list_filter = ["groups", "category", "is_active"]
     search_fields = ["username", "full_name", "email", "staff_number", "phone"]
-    search_backend_name = None
     ordering = ["home_unit__path", "full_name"]
     list_export = [
         "full_name",
@@ -272,21 +439,19 @@ class PersonViewSet(ModelViewSet):
     export_filename = "people"
 
 
-class AuditEventViewSet(ModelViewSet):
-    """The audit log, read-only, for platform administrators."""
+class AuditEventViewSet(ScopedViewSet):
+    """The audit log, read-only, for platform administrators
+    (``AuditEventPolicy``)."""
 
     model = AuditEvent
     icon = "history"
     menu_label = _("Audit log")
     menu_order = 900
     add_to_admin_menu = True
-    copy_view_enabled = False
     inspect_view_enabled = True
     list_display = ["at", "actor_label", "action", "object_repr", "ip", "detail"]
     list_filter = ["action"]
     search_fields = ["actor_label", "object_repr", "detail"]
-    search_backend_name = None
-    index_view_class = ExportIndexView
     list_export = ["at", "actor_label", "action", "object_repr", "ip", "detail"]
     export_filename = "audit-log"
     form_fields = ["detail"]  # never shown: the policy allows no add or change

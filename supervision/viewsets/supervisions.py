@@ -6,24 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.log_actions import log
 
 from lms.core.models import Role
 from lms.core.selectors import people_manageable_by
-from lms.core.viewsets import ExportIndexView, ServiceErrorsOnForm, scoped_view
+from lms.core.viewsets import ScopedViewSet, ServiceCreateView, ServiceEditView
 
 from ..models import SupervisorAssignment, Technique
 from ..services.supervisions import supervisor_assign, supervisor_assignment_end
-
-
-def _assignments(user):
-    """Assignments whose trainee and supervisor are both the coordinator's."""
-    people = people_manageable_by(user=user)
-    return SupervisorAssignment.objects.filter(
-        trainee__in=people, supervisor__in=people
-    ).select_related("trainee", "supervisor")
 
 
 class _NoModelValidation:
@@ -71,53 +60,41 @@ class AssignmentEndForm(_NoModelValidation, WagtailAdminModelForm):
             self.initial["ends_on"] = timezone.localdate()
 
 
-class AssignmentCreateView(
-    ServiceErrorsOnForm, scoped_view(generic.CreateView, _assignments)
-):
-    def save_instance(self):
+class AssignmentCreateView(ServiceCreateView):
+    create_service = supervisor_assign
+
+    def service_arguments(self) -> dict:
         data = self.form.cleaned_data
-        assignment = supervisor_assign(
-            actor=self.request.user,
-            trainee=data["trainee"],
-            supervisor=data["supervisor"],
-            kind=data["kind"],
-            starts_on=data["starts_on"],
-            request=self.request,
-        )
-        log(instance=assignment, action="wagtail.create", user=self.request.user)
-        return assignment
+        return {
+            "trainee": data["trainee"],
+            "supervisor": data["supervisor"],
+            "kind": data["kind"],
+            "starts_on": data["starts_on"],
+            "request": self.request,
+        }
 
 
-class AssignmentEndView(
-    ServiceErrorsOnForm, scoped_view(generic.EditView, _assignments)
-):
-    def save_instance(self):
-        assignment = SupervisorAssignment.objects.get(pk=self.object.pk)
-        assignment = supervisor_assignment_end(
-            actor=self.request.user,
-            assignment=assignment,
-            ends_on=self.form.cleaned_data["ends_on"],
-            request=self.request,
-        )
-        log(instance=assignment, action="wagtail.edit", user=self.request.user)
-        return assignment
+class AssignmentEndView(ServiceEditView):
+    update_service = supervisor_assignment_end
+
+    def service_arguments(self) -> dict:
+        return {
+            "assignment": SupervisorAssignment.objects.get(pk=self.object.pk),
+            "ends_on": self.form.cleaned_data["ends_on"],
+            "request": self.request,
+        }
 
 
-class SupervisorAssignmentViewSet(ModelViewSet):
+class SupervisorAssignmentViewSet(ScopedViewSet):
     model = SupervisorAssignment
     url_namespace = "supervisor_assignments"
     icon = "user"
     menu_label = _("Supervisor assignments")
     menu_order = 330
     add_to_admin_menu = True
-    copy_view_enabled = False
     inspect_view_enabled = False
-    index_view_class = scoped_view(generic.IndexView, _assignments)
     add_view_class = AssignmentCreateView
     edit_view_class = AssignmentEndView
-    delete_view_class = scoped_view(generic.DeleteView, _assignments)
-    history_view_class = scoped_view(generic.HistoryView, _assignments)
-    usage_view_class = scoped_view(generic.UsageView, _assignments)
     list_display = ["trainee", "supervisor", "kind", "starts_on", "ends_on"]
     list_filter = ["kind"]
     search_fields = [
@@ -126,7 +103,6 @@ class SupervisorAssignmentViewSet(ModelViewSet):
         "supervisor__full_name",
         "supervisor__username",
     ]
-    search_backend_name = None
     ordering = ["-starts_on", "-id"]
     list_export = ["trainee", "supervisor", "kind", "starts_on", "ends_on"]
     export_filename = "supervisor-assignments"
@@ -150,7 +126,7 @@ class TechniqueForm(WagtailAdminModelForm):
         return name
 
 
-class TechniqueViewSet(ModelViewSet):
+class TechniqueViewSet(ScopedViewSet):
     """The catalogue of techniques; a technique in use is retired by
     unticking "offered", never deleted."""
 
@@ -160,13 +136,10 @@ class TechniqueViewSet(ModelViewSet):
     menu_label = _("Techniques")
     menu_order = 340
     add_to_admin_menu = True
-    copy_view_enabled = False
     inspect_view_enabled = False
-    index_view_class = ExportIndexView
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]
-    search_backend_name = None
     ordering = ["name"]
     list_export = ["name", "description", "is_active"]
     export_filename = "techniques"

@@ -1,0 +1,87 @@
+"""Wagtail permission policies for the admin of supervision (see
+``lms.core.policies``).  Registered by ``supervision.wagtail_hooks``
+before the viewsets.
+
+- duty shifts and quota exemptions: coordinators of the subtree do
+  everything;
+- supervisor assignments: coordinators add, end (change) and view those
+  whose trainee and supervisor are both theirs; only superusers delete;
+- the practice log: coordinators view the submitted entries of their
+  subtree and reach the edit view (whose service refuses anyone but the
+  trainee); nobody adds or deletes entries in the admin;
+- techniques: one catalogue for every coordinator, retired rather than
+  deleted (superusers only).
+"""
+
+from django.db.models import QuerySet
+
+from lms.core.policies import ScopedPolicy
+from lms.core.selectors import people_manageable_by
+
+from .models import (
+    DutyShift,
+    PracticeEntry,
+    QuotaExemption,
+    SupervisorAssignment,
+    Technique,
+)
+from .selectors.shifts import exemptions_manageable_by, shifts_manageable_by
+
+# ``entries_manageable_by`` still lives beside the practice-log viewset.
+from .viewsets.entries import entries_manageable_by
+
+#: What coordinators do with rows they add but never delete.
+NO_DELETE = frozenset({"add", "change", "view"})
+
+
+class ShiftPolicy(ScopedPolicy):
+    def scoped(self, user) -> QuerySet[DutyShift]:
+        return shifts_manageable_by(user=user)
+
+
+class ExemptionPolicy(ScopedPolicy):
+    def scoped(self, user) -> QuerySet[QuotaExemption]:
+        return exemptions_manageable_by(user=user)
+
+
+def assignments_manageable_by(*, user) -> QuerySet[SupervisorAssignment]:
+    """Assignments whose trainee and supervisor are both the coordinator's."""
+    people = people_manageable_by(user=user)
+    return SupervisorAssignment.objects.filter(
+        trainee__in=people, supervisor__in=people
+    ).select_related("trainee", "supervisor")
+
+
+class SupervisorAssignmentPolicy(ScopedPolicy):
+    coordinator_actions = NO_DELETE
+
+    def scoped(self, user) -> QuerySet[SupervisorAssignment]:
+        return assignments_manageable_by(user=user)
+
+
+class PracticeEntryPolicy(ScopedPolicy):
+    """Entries come only from trainees, through the practice log."""
+
+    coordinator_actions = superuser_actions = frozenset({"view", "change"})
+
+    def scoped(self, user) -> QuerySet[PracticeEntry]:
+        return entries_manageable_by(user=user)
+
+
+class TechniquePolicy(ScopedPolicy):
+    coordinator_actions = NO_DELETE
+
+    def in_scope(self, user, instance: Technique) -> bool:
+        return True
+
+    def scoped(self, user) -> QuerySet[Technique]:
+        return Technique.objects.all()
+
+
+POLICIES = [
+    ShiftPolicy(DutyShift),
+    ExemptionPolicy(QuotaExemption),
+    SupervisorAssignmentPolicy(SupervisorAssignment),
+    PracticeEntryPolicy(PracticeEntry),
+    TechniquePolicy(Technique),
+]

@@ -1,0 +1,188 @@
+"""Every admin viewset of the project takes its scope from one kind of
+permission policy (``lms.core.policies.ScopedPolicy``): the east
+coordinator's listing of each shows no row of the west station, and the
+edit URL of a west row is not found.
+
+``ROWS`` names every viewset once, with the east and west rows it is tried
+on; ``test_rows_name_every_registered_viewset`` keeps it whole.
+"""
+
+import pytest
+from django.urls import get_resolver, reverse
+from wagtail.admin.viewsets import viewsets
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from lms.core.models import AuditAction
+from lms.core.policies import ACTIONS, ScopedPolicy
+from lms.core.services.audit import audit_record
+from lms.core.viewsets import ScopedViewSet
+from tests.factories.sibling import make_both_stations
+from tests.factories.supervision import make_technique
+
+#: The apps whose viewsets are ours (Wagtail registers its own too).
+PROJECT_APPS = ("lms.", "courses.", "supervision.")
+
+
+def station(attr):
+    return lambda org, stations: (
+        getattr(stations.east, attr),
+        getattr(stations.west, attr),
+    )
+
+
+def audit_events(org, stations):
+    return (
+        audit_record(actor=org.coordinator, action=AuditAction.PERSON_CHANGE),
+        audit_record(actor=org.sibling, action=AuditAction.PERSON_CHANGE),
+    )
+
+
+def techniques(org, stations):
+    return make_technique("东区技术"), make_technique("西区技术")
+
+
+#: URL namespace: (east row, west row) for each admin viewset.
+ROWS = {
+    "org_units": lambda org, stations: (org.east_room, org.west_room),
+    "wagtailusers_users": lambda org, stations: (org.trainee, org.west_trainee),
+    "videos": station("video"),
+    "cohorts": station("cohort"),
+    "session_admin": station("session"),
+    "shift_admin": station("shift"),
+    "exemption_admin": station("exemption"),
+    "entry_admin": station("entry"),
+    "supervisor_assignments": station("assignment"),
+    "techniques_admin": techniques,
+    "audit_log": audit_events,
+}
+#: One catalogue for every coordinator: its rows belong to no unit.
+SHARED = {"techniques_admin"}
+#: Platform administrators only: a coordinator is refused the listing.
+SUPERUSERS_ONLY = {"audit_log"}
+
+
+def project_viewsets() -> dict:
+    get_resolver().url_patterns  # noqa: B018 - registers the admin's viewsets
+    return {
+        viewset.url_namespace: viewset
+        for viewset in viewsets.viewsets
+        if isinstance(viewset, ModelViewSet)
+        and type(viewset).__module__.startswith(PROJECT_APPS)
+    }
+
+
+@pytest.fixture
+def rows(org):
+    stations = make_both_stations(org)
+    return {name: make(org, stations) for name, make in ROWS.items()}
+
+
+def listed_pks(response) -> set:
+    return {row.pk for row in response.context["object_list"]}
+
+
+def refused(response) -> bool:
+    """Wagtail answers a user without the permission with a 403 or a
+    redirect to the admin's home or to a login page."""
+    if response.status_code == 403:
+        return True
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    return location == "/admin/" or "login/" in location
+
+
+def test_rows_name_every_registered_viewset():
+    assert set(project_viewsets()) == set(ROWS)
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_every_viewset_scopes_through_a_scoped_policy(name):
+    viewset = project_viewsets()[name]
+    assert isinstance(viewset, ScopedViewSet)
+    assert isinstance(viewset.permission_policy, ScopedPolicy)
+
+
+@pytest.mark.parametrize("name", sorted(set(ROWS) - SHARED - SUPERUSERS_ONLY))
+def test_a_coordinator_lists_no_row_of_a_sibling_unit(org, client, rows, name):
+    # given a row in each station
+    east, west = rows[name]
+    client.force_login(org.coordinator)
+    # when the east coordinator opens the listing
+    response = client.get(reverse(f"{name}:index"))
+    # then it shows the east row and not the west one
+    assert response.status_code == 200
+    assert east.pk in listed_pks(response)
+    assert west.pk not in listed_pks(response)
+
+
+@pytest.mark.parametrize("name", sorted(set(ROWS) - SHARED - SUPERUSERS_ONLY))
+def test_the_edit_url_of_a_sibling_row_is_not_found(org, client, rows, name):
+    east, west = rows[name]
+    client.force_login(org.coordinator)
+    assert client.get(reverse(f"{name}:edit", args=[east.pk])).status_code == 200
+    assert client.get(reverse(f"{name}:edit", args=[west.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(set(ROWS) - SHARED - SUPERUSERS_ONLY))
+def test_the_policy_answers_alike_for_the_row_and_the_rows(org, rows, name):
+    policy = project_viewsets()[name].permission_policy
+    east, west = rows[name]
+    visible = policy.instances_user_has_any_permission_for(org.coordinator, ACTIONS)
+    for row, expected in ((east, True), (west, False)):
+        assert visible.filter(pk=row.pk).exists() is expected
+        assert (
+            policy.user_has_permission_for_instance(org.coordinator, "view", row)
+            is expected
+        )
+
+
+def test_the_technique_catalogue_is_one_for_every_coordinator(org, client, rows):
+    east, west = rows["techniques_admin"]
+    for coordinator in (org.coordinator, org.sibling):
+        client.force_login(coordinator)
+        response = client.get(reverse("techniques_admin:index"))
+        assert {east.pk, west.pk} <= listed_pks(response)
+        edit = client.get(reverse("techniques_admin:edit", args=[west.pk]))
+        assert edit.status_code == 200
+
+
+def test_only_platform_administrators_read_the_audit_log(
+    org, client, rows, django_user_model
+):
+    east, west = rows["audit_log"]
+    client.force_login(org.coordinator)
+    assert refused(client.get(reverse("audit_log:index")))
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    response = client.get(reverse("audit_log:index"))
+    assert {east.pk, west.pk} <= listed_pks(response)
+
+
+@pytest.mark.parametrize(
+    "name, refused_actions",
+    [
+        ("audit_log", {"add", "change", "delete"}),
+        ("entry_admin", {"add", "delete"}),
+    ],
+)
+def test_a_read_only_listing_refuses_writes_even_to_superusers(
+    django_user_model, name, refused_actions
+):
+    policy = project_viewsets()[name].permission_policy
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    for action in refused_actions:
+        assert not policy.user_has_permission(admin, action)
+    assert policy.user_has_permission(admin, "view")
+
+
+def test_the_policies_do_not_read_model_permissions(org):
+    # given a coordinator whose group has lost every model permission
+    for group in org.coordinator.groups.all():
+        group.permissions.clear()
+    org.coordinator = type(org.coordinator).objects.get(pk=org.coordinator.pk)
+    # then every policy still answers from the role and the unit tree
+    for name, viewset in project_viewsets().items():
+        if name in SUPERUSERS_ONLY:
+            continue
+        assert viewset.permission_policy.user_has_permission(org.coordinator, "view"), (
+            name
+        )
