@@ -16,7 +16,6 @@ before the viewsets.
 from django.db.models import QuerySet
 
 from lms.core.policies import ScopedPolicy
-from lms.core.selectors import people_manageable_by
 
 from .models import (
     DutyShift,
@@ -25,10 +24,9 @@ from .models import (
     SupervisorAssignment,
     Technique,
 )
+from .selectors.entries import entries_manageable_by
 from .selectors.shifts import exemptions_manageable_by, shifts_manageable_by
-
-# ``entries_manageable_by`` still lives beside the practice-log viewset.
-from .viewsets.entries import entries_manageable_by
+from .selectors.supervisions import assignments_manageable_by
 
 #: What coordinators do with rows they add but never delete.
 NO_DELETE = frozenset({"add", "change", "view"})
@@ -42,14 +40,6 @@ class ShiftPolicy(ScopedPolicy):
 class ExemptionPolicy(ScopedPolicy):
     def scoped(self, user) -> QuerySet[QuotaExemption]:
         return exemptions_manageable_by(user=user)
-
-
-def assignments_manageable_by(*, user) -> QuerySet[SupervisorAssignment]:
-    """Assignments whose trainee and supervisor are both the coordinator's."""
-    people = people_manageable_by(user=user)
-    return SupervisorAssignment.objects.filter(
-        trainee__in=people, supervisor__in=people
-    ).select_related("trainee", "supervisor")
 
 
 class SupervisorAssignmentPolicy(ScopedPolicy):

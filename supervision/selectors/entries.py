@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from courses.models import Attendance, OfflineSession
 from lms.core.models import HoursCategory, User
-from lms.core.permissions import is_scoped_manager
+from lms.core.permissions import can_manage_units, is_scoped_manager
 from lms.core.selectors import hours_for_person
 
 from ..models import (
@@ -165,3 +165,18 @@ def filter_entries(entries: QuerySet, *, status: str = "", kind: str = "") -> Qu
     if kind in PracticeEntry.Kind.values:
         entries = entries.filter(kind=kind)
     return entries
+
+
+def entries_manageable_by(*, user: User) -> QuerySet[PracticeEntry]:
+    """Submitted entries (never drafts) of units in the coordinator's
+    subtree; all of them for superusers; none for anyone else."""
+    entries = PracticeEntry.objects.exclude(
+        status=PracticeEntry.Status.DRAFT
+    ).select_related("person", "unit", "approved_by", "technique")
+    if not can_manage_units(user):
+        return entries.none()
+    if user.is_superuser:
+        return entries
+    if user.home_unit_id is None:
+        return entries.none()
+    return entries.filter(user.home_unit.subtree_q("unit__"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from lms.core.models import Role, User
 from lms.core.permissions import is_scoped_manager
-from lms.core.selectors import units_visible_to
+from lms.core.selectors import people_manageable_by, units_visible_to
 
 from ..models import (
     GrowthNote,
@@ -138,3 +138,11 @@ def growth_notes_visible_to(
     if user.pk == session.supervisor_id:
         return notes
     return notes.filter(trainee=user)
+
+
+def assignments_manageable_by(*, user) -> QuerySet[SupervisorAssignment]:
+    """Assignments whose trainee and supervisor are both the coordinator's."""
+    people = people_manageable_by(user=user)
+    return SupervisorAssignment.objects.filter(
+        trainee__in=people, supervisor__in=people
+    ).select_related("trainee", "supervisor")

@@ -7,31 +7,13 @@ the "locked, add an amendment" sentence and anyone but the trainee.
 Entries are never added or deleted here.
 """
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from lms.core.models import User
-from lms.core.permissions import can_manage_units
 from lms.core.viewsets import ScopedViewSet, ServiceEditView
 
 from ..models import PracticeEntry
 from ..services import entries as services
-
-
-def entries_manageable_by(*, user: User) -> QuerySet[PracticeEntry]:
-    """Submitted entries (never drafts) of units in the coordinator's
-    subtree; all of them for superusers; none for anyone else."""
-    entries = PracticeEntry.objects.exclude(
-        status=PracticeEntry.Status.DRAFT
-    ).select_related("person", "unit", "approved_by", "technique")
-    if not can_manage_units(user):
-        return entries.none()
-    if user.is_superuser:
-        return entries
-    if user.home_unit_id is None:
-        return entries.none()
-    return entries.filter(user.home_unit.subtree_q("unit__"))
 
 
 class PracticeEntryAdminForm(WagtailAdminModelForm):
