@@ -14,12 +14,19 @@ I18N_IGNORE := --ignore=.venv --ignore=var --ignore=media --ignore=staticfiles -
 
 .PHONY: demo test setup system-deps lint messages serve clean
 
-## System packages: ffmpeg/ffprobe (video), Chromium (browser tests), gettext.
+## System packages: ffmpeg/ffprobe (video), Chromium (browser tests), gettext,
+## a Chinese TrueType font to embed in certificate PDFs (fonts-droid-fallback),
+## CJK fonts for readable screenshots, and the PDF/QR readers the tests use
+## (pdftoppm from poppler-utils, zbarimg from zbar-tools).
 system-deps:
 	@missing=""; \
 	command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	test -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf || missing="$$missing fonts-droid-fallback"; \
+	test -d /usr/share/fonts/opentype/noto || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then \
 	  echo "== installing system packages:$$missing"; \
 	  $(SUDO) apt-get update -q && \

@@ -26,7 +26,7 @@ MAX_CREDIT_HOURS = Decimal("999.99")
 # --- planning -----------------------------------------------------------------
 
 
-def _clean_plan(
+def _session_fields_clean(
     *,
     actor: User,
     kind: str,
@@ -110,7 +110,7 @@ def session_create(
     """
     if not can_manage_unit(actor, unit):
         raise PermissionDenied(_("You cannot plan sessions for this unit."))
-    fields = _clean_plan(
+    fields = _session_fields_clean(
         actor=actor,
         kind=kind,
         title=title,
@@ -155,7 +155,7 @@ def session_update(
     current = OfflineSession.objects.select_related("unit").get(pk=session.pk)
     if not (can_manage_unit(actor, current.unit) and can_manage_unit(actor, unit)):
         raise PermissionDenied(_("You cannot change sessions of this unit."))
-    fields = _clean_plan(
+    fields = _session_fields_clean(
         actor=actor,
         kind=kind,
         title=title,

@@ -31,7 +31,7 @@ UPCOMING_DAYS = 62
 #: At most this many upcoming shifts on one page.
 UPCOMING_LIMIT = 60
 
-S = ShiftSignup.Status
+SignupStatus = ShiftSignup.Status
 
 
 def _shifts() -> QuerySet[DutyShift]:
@@ -41,8 +41,8 @@ def _shifts() -> QuerySet[DutyShift]:
 def with_counts(queryset: QuerySet[DutyShift]) -> QuerySet[DutyShift]:
     """``queryset`` annotated with ``taken`` (signed up) and ``waiting``."""
     return queryset.annotate(
-        taken=Count("signups", filter=Q(signups__status=S.SIGNED_UP)),
-        waiting=Count("signups", filter=Q(signups__status=S.WAITLISTED)),
+        taken=Count("signups", filter=Q(signups__status=SignupStatus.SIGNED_UP)),
+        waiting=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED)),
     )
 
 
@@ -89,7 +89,7 @@ def swap_candidates(*, shift: DutyShift, offerer: User) -> QuerySet[User]:
     """Eligible members who hold no place on ``shift`` (a waitlisted one
     may be offered a place)."""
     holding = ShiftSignup.objects.filter(
-        shift=shift, person=OuterRef("pk"), status=S.SIGNED_UP
+        shift=shift, person=OuterRef("pk"), status=SignupStatus.SIGNED_UP
     )
     return (
         eligible_people(shift=shift)
@@ -202,7 +202,7 @@ def is_no_show(signup: ShiftSignup, *, now: datetime.datetime) -> bool:
     """Signed up to a shift that has ended, never checked in (computed)."""
     shift = signup.shift
     return (
-        signup.status == S.SIGNED_UP
+        signup.status == SignupStatus.SIGNED_UP
         and shift.cancelled_at is None
         and now > shift.ends_at
         and signup.checked_in_at is None
@@ -230,9 +230,13 @@ def roster_for(*, shift: DutyShift, now: datetime.datetime | None = None) -> dic
         row.shift = shift
         row.no_show = is_no_show(row, now=now)
     return {
-        "signed_up": [r for r in rows if r.status == S.SIGNED_UP],
-        "waiting": [r for r in rows if r.status == S.WAITLISTED],
-        "left": [r for r in rows if r.status in (S.CANCELLED, S.SWAPPED_OUT)],
+        "signed_up": [r for r in rows if r.status == SignupStatus.SIGNED_UP],
+        "waiting": [r for r in rows if r.status == SignupStatus.WAITLISTED],
+        "left": [
+            r
+            for r in rows
+            if r.status in (SignupStatus.CANCELLED, SignupStatus.SWAPPED_OUT)
+        ],
         "no_shows": sum(1 for r in rows if r.no_show and not r.excused_at),
         "excused": sum(1 for r in rows if r.no_show and r.excused_at),
     }

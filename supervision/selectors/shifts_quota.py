@@ -33,7 +33,7 @@ from lms.core.models import OrgUnit, Role, User
 from ..models import QuotaExemption, Rules, ShiftSignup
 from ..rules import rules_by_unit
 
-S = ShiftSignup.Status
+SignupStatus = ShiftSignup.Status
 
 MET, ON_TRACK, BEHIND, EXEMPT = "met", "on_track", "behind", "exempt"
 
@@ -130,7 +130,7 @@ def quotas_by_unit(units: list[OrgUnit]) -> dict[int, int]:
 def _counts(people_ids, first: datetime.date, now: datetime.datetime) -> dict:
     start, end = month_bounds(first)
     held = Q(
-        shift_signups__status=S.SIGNED_UP,
+        shift_signups__status=SignupStatus.SIGNED_UP,
         shift_signups__shift__cancelled_at__isnull=True,
         shift_signups__shift__starts_at__gte=start,
         shift_signups__shift__starts_at__lt=end,

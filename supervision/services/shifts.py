@@ -41,8 +41,8 @@ from ..permissions import may_take_place
 from ..rules import rules_for
 from ..selectors import shifts as selectors
 
-S = ShiftSignup.Status
-W = ShiftSwap.Status
+SignupStatus = ShiftSignup.Status
+SwapStatus = ShiftSwap.Status
 
 
 def _list_url() -> str:
@@ -72,7 +72,9 @@ def _require_open(shift: DutyShift, now: datetime.datetime) -> None:
 
 
 def _taken(shift: DutyShift) -> int:
-    return ShiftSignup.objects.filter(shift=shift, status=S.SIGNED_UP).count()
+    return ShiftSignup.objects.filter(
+        shift=shift, status=SignupStatus.SIGNED_UP
+    ).count()
 
 
 # --- sign up and cancel -------------------------------------------------------
@@ -96,9 +98,16 @@ def shift_signup(
         locked = _lock(shift)
         _require_open(locked, now)
         row = ShiftSignup.objects.filter(shift=locked, person=actor).first()
-        if row is not None and row.status in (S.SIGNED_UP, S.WAITLISTED):
+        if row is not None and row.status in (
+            SignupStatus.SIGNED_UP,
+            SignupStatus.WAITLISTED,
+        ):
             return row
-        status = S.SIGNED_UP if _taken(locked) < locked.capacity else S.WAITLISTED
+        status = (
+            SignupStatus.SIGNED_UP
+            if _taken(locked) < locked.capacity
+            else SignupStatus.WAITLISTED
+        )
         if row is None:
             try:
                 with transaction.atomic():
@@ -145,7 +154,11 @@ def shift_cancel(
         locked = _lock(shift)
         row = (
             ShiftSignup.objects.select_for_update()
-            .filter(shift=locked, person=actor, status__in=[S.SIGNED_UP, S.WAITLISTED])
+            .filter(
+                shift=locked,
+                person=actor,
+                status__in=[SignupStatus.SIGNED_UP, SignupStatus.WAITLISTED],
+            )
             .first()
         )
         if row is None:
@@ -153,7 +166,7 @@ def shift_cancel(
                 _("You hold no place on this shift."), code="not_signed_up"
             )
         _require_open(locked, now)
-        if row.status == S.SIGNED_UP and now > cancel_deadline(locked):
+        if row.status == SignupStatus.SIGNED_UP and now > cancel_deadline(locked):
             raise ValidationError(
                 _(
                     "It is too late to cancel: places can be cancelled until %(hours)s hours before the start. Offer your place to someone else, or ask the coordinator."
@@ -161,10 +174,12 @@ def shift_cancel(
                 % {"hours": rules_for(locked.unit).cancel_cutoff_hours},
                 code="too_late",
             )
-        freed = row.status == S.SIGNED_UP
-        row.status = S.CANCELLED
+        freed = row.status == SignupStatus.SIGNED_UP
+        row.status = SignupStatus.CANCELLED
         row.save(update_fields=["status", "updated_at"])
-        row.swaps.filter(status=W.OFFERED).update(status=W.WITHDRAWN, decided_at=now)
+        row.swaps.filter(status=SwapStatus.OFFERED).update(
+            status=SwapStatus.WITHDRAWN, decided_at=now
+        )
         if freed:
             waitlist_promote(shift=locked, now=now)
     return row
@@ -184,12 +199,12 @@ def waitlist_promote(
         return []
     promoted = list(
         ShiftSignup.objects.select_for_update(of=("self",))
-        .filter(shift=shift, status=S.WAITLISTED)
+        .filter(shift=shift, status=SignupStatus.WAITLISTED)
         .select_related("person")
         .order_by("queued_at", "pk")[:free]
     )
     for row in promoted:
-        row.status = S.SIGNED_UP
+        row.status = SignupStatus.SIGNED_UP
         row.save(update_fields=["status", "updated_at"])
         notice_send(
             person=row.person,
@@ -209,7 +224,7 @@ def _refuse_if_lapsed(swap: ShiftSwap, now: datetime.datetime) -> None:
     """An open offer of a started or cancelled shift is stored as expired
     (outside the refused transaction, so it stays) and refused."""
     shift = swap.signup.shift
-    if swap.status == W.OFFERED and (
+    if swap.status == SwapStatus.OFFERED and (
         now >= shift.starts_at or shift.cancelled_at is not None
     ):
         shift_swaps_expire(now=now)
@@ -226,7 +241,7 @@ def _open_swap(swap: ShiftSwap, now: datetime.datetime) -> ShiftSwap:
         .select_related("signup__shift__unit", "signup__person", "to_person")
         .get(pk=swap.pk)
     )
-    if locked.status != W.OFFERED:
+    if locked.status != SwapStatus.OFFERED:
         raise ValidationError(_("This offer is no longer open."), code="closed_offer")
     shift = locked.signup.shift
     if now >= shift.starts_at or shift.cancelled_at is not None:
@@ -252,7 +267,7 @@ def shift_swap_offer(
     with transaction.atomic():
         locked = _lock(shift)
         row = ShiftSignup.objects.filter(
-            shift=locked, person=actor, status=S.SIGNED_UP
+            shift=locked, person=actor, status=SignupStatus.SIGNED_UP
         ).first()
         if row is None:
             raise ValidationError(
@@ -271,7 +286,7 @@ def shift_swap_offer(
                 ),
                 code="not_eligible",
             )
-        if row.swaps.filter(status=W.OFFERED).exists():
+        if row.swaps.filter(status=SwapStatus.OFFERED).exists():
             raise ValidationError(
                 _("You have already offered this place; withdraw that offer first."),
                 code="already_offered",
@@ -305,22 +320,22 @@ def shift_swap_accept(
         giver = locked.signup
         mine = ShiftSignup.objects.filter(shift=shift, person=actor).first()
         if (
-            giver.status != S.SIGNED_UP
+            giver.status != SignupStatus.SIGNED_UP
             or not may_take_place(actor, shift)
-            or (mine is not None and mine.status == S.SIGNED_UP)
+            or (mine is not None and mine.status == SignupStatus.SIGNED_UP)
         ):
             raise ValidationError(
                 _("This place can no longer be handed to you."), code="gone"
             )
-        giver.status = S.SWAPPED_OUT
+        giver.status = SignupStatus.SWAPPED_OUT
         giver.save(update_fields=["status", "updated_at"])
         if mine is None:
             mine = ShiftSignup.objects.create(
-                shift=shift, person=actor, status=S.SIGNED_UP, queued_at=now
+                shift=shift, person=actor, status=SignupStatus.SIGNED_UP, queued_at=now
             )
         else:
-            _reset(mine, status=S.SIGNED_UP, now=now)
-        _decide(locked, W.ACCEPTED, now)
+            _reset(mine, status=SignupStatus.SIGNED_UP, now=now)
+        _decide(locked, SwapStatus.ACCEPTED, now)
         notice_send(
             person=giver.person,
             text=_("%(name)s took your place on the shift “%(title)s” on %(when)s.")
@@ -346,7 +361,7 @@ def shift_swap_decline(
     _refuse_if_lapsed(swap, now)
     with transaction.atomic():
         locked = _open_swap(swap, now)
-        _decide(locked, W.DECLINED, now)
+        _decide(locked, SwapStatus.DECLINED, now)
         shift = locked.signup.shift
         notice_send(
             person=locked.signup.person,
@@ -371,7 +386,7 @@ def shift_swap_withdraw(
     _refuse_if_lapsed(swap, now)
     with transaction.atomic():
         locked = _open_swap(swap, now)
-        _decide(locked, W.WITHDRAWN, now)
+        _decide(locked, SwapStatus.WITHDRAWN, now)
     return locked
 
 
@@ -379,8 +394,8 @@ def shift_swaps_expire(*, now: datetime.datetime | None = None) -> int:
     """Store open offers of started or cancelled shifts as expired.
     Idempotent; for the periodic task and after a refused late accept."""
     now = now or timezone.now()
-    lapsed = ShiftSwap.objects.filter(status=W.OFFERED).filter(
+    lapsed = ShiftSwap.objects.filter(status=SwapStatus.OFFERED).filter(
         Q(signup__shift__starts_at__lte=now)
         | Q(signup__shift__cancelled_at__isnull=False)
     )
-    return lapsed.update(status=W.EXPIRED, decided_at=now)
+    return lapsed.update(status=SwapStatus.EXPIRED, decided_at=now)

@@ -38,13 +38,13 @@ from ..permissions import can_name_as_supervisor
 from ..selectors import shifts as selectors
 from .shifts import shift_swaps_expire, waitlist_promote
 
-S = ShiftSignup.Status
+SignupStatus = ShiftSignup.Status
 MAX_REPEAT_WEEKS = 26
 MAX_CAPACITY = 200
 MAX_REASON_LENGTH = 300
 
 
-def _clean_plan(*, actor: User, fields: dict) -> dict:
+def _shift_fields_clean(*, actor: User, fields: dict) -> dict:
     """The shift's fields, checked; one ``ValidationError`` naming every
     field in error."""
     errors: dict[str, str] = {}
@@ -153,7 +153,7 @@ def shift_create(
     supervisor on duty is audited and told (module docstring)."""
     _require_unit(actor, unit)
     _check_duty(actor=actor, supervisor=supervisor)
-    fields = _clean_plan(
+    fields = _shift_fields_clean(
         actor=actor,
         fields={
             "title": title,
@@ -202,7 +202,7 @@ def shift_update(
     supervisor on duty is audited and told (module docstring)."""
     _require_unit(actor, shift.unit)
     _require_unit(actor, unit)
-    fields = _clean_plan(
+    fields = _shift_fields_clean(
         actor=actor,
         fields={
             "title": title,
@@ -220,7 +220,7 @@ def shift_update(
             raise ValidationError(_("A cancelled shift cannot be changed."))
         # The stored supervisor, not ``shift``'s: a form may have set it.
         _check_duty(actor=actor, supervisor=supervisor, current=locked.supervisor)
-        taken = locked.signups.filter(status=S.SIGNED_UP).count()
+        taken = locked.signups.filter(status=SignupStatus.SIGNED_UP).count()
         if capacity < taken:
             raise ValidationError(
                 {
@@ -247,9 +247,9 @@ def shift_update(
 
 
 def _tell_everyone(shift: DutyShift, sentence: str, extra: str = "") -> int:
-    rows = shift.signups.filter(status__in=[S.SIGNED_UP, S.WAITLISTED]).select_related(
-        "person"
-    )
+    rows = shift.signups.filter(
+        status__in=[SignupStatus.SIGNED_UP, SignupStatus.WAITLISTED]
+    ).select_related("person")
     when = timezone.localtime(shift.starts_at).strftime("%Y-%m-%d %H:%M")
     for row in rows:
         notice_send(

@@ -31,7 +31,7 @@ from ..models import DutyShift, ShiftSignup
 from ..permissions import can_manage_shift
 from ..selectors import shifts as selectors
 
-S = ShiftSignup.Status
+SignupStatus = ShiftSignup.Status
 MAX_REASON_LENGTH = 300
 
 
@@ -61,8 +61,8 @@ def _held_place(shift: DutyShift, person: User) -> ShiftSignup:
         .filter(shift=shift, person=person)
         .first()
     )
-    if row is None or row.status != S.SIGNED_UP:
-        if row is not None and row.status == S.WAITLISTED:
+    if row is None or row.status != SignupStatus.SIGNED_UP:
+        if row is not None and row.status == SignupStatus.WAITLISTED:
             raise ValidationError(
                 _(
                     "You are on the waiting list, not signed up, so you cannot check in. Ask the supervisor on duty."

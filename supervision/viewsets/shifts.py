@@ -27,7 +27,7 @@ class ShiftFilterSet(UnitAndDateFilterSet):
         fields = []
 
 
-def _plan(form) -> dict:
+def _shift_fields(form) -> dict:
     data = form.cleaned_data
     return {
         "title": data.get("title", ""),
@@ -41,19 +41,22 @@ def _plan(form) -> dict:
     }
 
 
-def _plan_repeated(form) -> dict:
-    return {"repeat_weeks": form.cleaned_data.get("repeat_weeks") or 0, **_plan(form)}
+def _shift_fields_repeated(form) -> dict:
+    return {
+        "repeat_weeks": form.cleaned_data.get("repeat_weeks") or 0,
+        **_shift_fields(form),
+    }
 
 
 class ShiftCreateView(ServiceCreateView):
     create_service = services.shift_create
-    form_arguments = _plan_repeated
+    form_arguments = _shift_fields_repeated
 
 
 class ShiftEditView(ServiceEditView):
     update_service = services.shift_update
     object_argument = "shift"
-    form_arguments = _plan
+    form_arguments = _shift_fields
 
 
 class ShiftDeleteView(ServiceDeleteView):
