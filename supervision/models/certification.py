@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lms.core.models import AppendOnlyModel
+from lms.core.models import StatusStep
 
 from .cases import private_storage
 from .supervision import SupervisionKind, SupervisionSession
@@ -424,7 +424,7 @@ class Qualification(models.Model):
         )
 
 
-class QualificationTransition(AppendOnlyModel):
+class QualificationTransition(StatusStep):
     """One step of a qualification's verification (append-only)."""
 
     qualification = models.ForeignKey(
@@ -434,16 +434,10 @@ class QualificationTransition(AppendOnlyModel):
         max_length=10, choices=Qualification.Status.choices, blank=True
     )
     to_status = models.CharField(max_length=10, choices=Qualification.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    comment = models.TextField(_("comment"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusStep.Meta):
         verbose_name = _("verification step")
         verbose_name_plural = _("verification history")
-        ordering = ["created_at", "id"]
 
 
 class Enrolment(models.Model):
@@ -508,7 +502,7 @@ class Enrolment(models.Model):
         )
 
 
-class EnrolmentTransition(AppendOnlyModel):
+class EnrolmentTransition(StatusStep):
     """One step of an enrolment (applied, approved, declined, moved to a
     new version), with who, when and why.  Append-only."""
 
@@ -519,16 +513,10 @@ class EnrolmentTransition(AppendOnlyModel):
         max_length=10, choices=Enrolment.Status.choices, blank=True
     )
     to_status = models.CharField(max_length=10, choices=Enrolment.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    comment = models.TextField(_("comment"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusStep.Meta):
         verbose_name = _("enrolment step")
         verbose_name_plural = _("enrolment history")
-        ordering = ["created_at", "id"]
 
 
 class Certificate(models.Model):
@@ -635,7 +623,7 @@ class Certificate(models.Model):
         )
 
 
-class CertificateTransition(AppendOnlyModel):
+class CertificateTransition(StatusStep):
     """Issue and revocation of a certificate, with who and why (append-only)."""
 
     certificate = models.ForeignKey(
@@ -645,16 +633,14 @@ class CertificateTransition(AppendOnlyModel):
         max_length=10, choices=Certificate.Status.choices, blank=True
     )
     to_status = models.CharField(max_length=10, choices=Certificate.Status.choices)
+    # Empty when the system did it (a renewal, a task).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
     )
-    comment = models.TextField(_("comment"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusStep.Meta):
         verbose_name = _("certificate step")
         verbose_name_plural = _("certificate history")
-        ordering = ["created_at", "id"]

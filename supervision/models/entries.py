@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from lms.core.models import AppendOnlyModel
+from lms.core.models import StatusStep
 
 
 def _refuse_locked_delete():
@@ -218,7 +218,7 @@ class PracticeEntry(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class EntryTransition(AppendOnlyModel):
+class EntryTransition(StatusStep):
     """One step of a practice entry's sign-off, with who, when and why.
 
     Append-only (``lms.core.models.append_only``).  The steps go with
@@ -234,16 +234,10 @@ class EntryTransition(AppendOnlyModel):
         max_length=12, choices=PracticeEntry.Status.choices, blank=True
     )
     to_status = models.CharField(max_length=12, choices=PracticeEntry.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    comment = models.TextField(_("comment"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusStep.Meta):
         verbose_name = _("sign-off step")
         verbose_name_plural = _("sign-off history")
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.entry_id}: {self.from_status} → {self.to_status}"

@@ -1,4 +1,4 @@
-from .append_only import AppendOnlyModel, AppendOnlyQuerySet
+from .append_only import AppendOnlyModel, AppendOnlyQuerySet, StatusStep
 from .audit import AuditAction, AuditEvent
 from .ledger import HoursCategory, HoursEntry
 from .notices import Notice
@@ -16,6 +16,7 @@ from .org import (
 __all__ = [
     "AppendOnlyModel",
     "AppendOnlyQuerySet",
+    "StatusStep",
     "MFA_ROLES",
     "SCOPED_ROLES",
     "AuditAction",

@@ -18,8 +18,10 @@ tests) empties these tables too: ``lms.core.append_only.released`` opens
 the guard for the length of that one transaction.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def _refuse(model) -> None:
@@ -51,3 +53,20 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         _refuse(type(self))
+
+
+class StatusStep(AppendOnlyModel):
+    """One step of a status history (``lms.core.status``): who moved it,
+    when and why.  A subclass adds its parent and ``from_status`` /
+    ``to_status`` with its parent's choices, and returns itself from the
+    parent's ``history_row``."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
