@@ -275,7 +275,10 @@ def _condition(req: Requirement) -> Q | None:
 def _in_hours(req: Requirement) -> bool:
     if req.kind == K.HOURS:
         return True
-    return req.kind in (K.PRACTICE, K.SUPERVISION) and req.measure == "hours"
+    return (
+        req.kind in (K.PRACTICE, K.SUPERVISION)
+        and req.measure == Requirement.Measure.HOURS
+    )
 
 
 def _amount(req: Requirement):
@@ -337,7 +340,7 @@ def _tally(kind, reqs, person_ids: list[int], today) -> dict:
         person, record, values = row[0], row[1], row[2:]
         for index, pk in enumerate(conditions):
             if values[2 * index]:
-                total, records = found.setdefault(
+                _total, records = found.setdefault(
                     (person, pk), (values[2 * index + 1], [])
                 )
                 records.append(record)
