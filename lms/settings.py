@@ -310,6 +310,13 @@ LMS_VIDEO_LEASE_SECONDS = int(os.environ.get("LMS_VIDEO_LEASE_SECONDS", "60"))
 # never imported, after the upload), then the daily sweep deletes them.
 LMS_ROSTER_RETENTION_DAYS = int(os.environ.get("LMS_ROSTER_RETENTION_DAYS", "30"))
 
+# --- certificates ----------------------------------------------------------------
+
+# The public certificate check (/verify/) answers this many lookups per
+# client address in a window ("30/10m": 30 in ten minutes; s, m, h), then
+# 429 until the window ends, so serials cannot be tried in bulk.
+LMS_VERIFY_RATE = os.environ.get("LMS_VERIFY_RATE", "30/10m")
+
 # --- Celery --------------------------------------------------------------------
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -365,6 +372,11 @@ CELERY_BEAT_SCHEDULE = {
     "roster-files-sweep": {
         "task": "courses.tasks.roster_files_sweep_task",
         "schedule": crontab(hour=3, minute=20),
+    },
+    # 08:40 Asia/Shanghai: certificates expiring in 60 or 14 days (once each).
+    "certificate-reminders": {
+        "task": "supervision.tasks.certificate_reminders_task",
+        "schedule": crontab(hour=8, minute=40),
     },
 }
 

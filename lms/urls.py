@@ -47,6 +47,8 @@ urlpatterns = [
     path("manage/roster/", include(courses_urls.roster_urls)),
     path("learn/", include(courses_urls.learn_urls)),
     path("practice/", include("supervision.urls")),
+    # The public certificate check: no login, rate-limited, exact serials only.
+    path("verify/", include("supervision.views.verify")),
     path("manage/cohorts/", include(courses_urls.cohort_urls)),
     path("", include("lms.core.urls")),
     # Wagtail's own front-end login (for page privacy).

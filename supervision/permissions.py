@@ -177,3 +177,32 @@ def can_view_compliance(user: User, unit: OrgUnit) -> bool:
         return True
     managing = user.has_role(Role.COORDINATOR) or user.has_role(Role.LEADER)
     return managing and unit_in_scope(user, unit)
+
+
+# --- certification: certificates ------------------------------------------------
+# (imports here rather than at the top, so parallel branches merge)
+from lms.core.permissions import is_scoped_manager  # noqa: E402
+
+from .models import Certificate  # noqa: E402
+
+
+def can_see_register(user: User) -> bool:
+    """Coordinators and leaders (and platform administrators) read the
+    certificate register of their subtree; no query."""
+    return is_scoped_manager(user)
+
+
+def can_see_certificate(user: User, certificate: Certificate) -> bool:
+    """The holder, and coordinators and leaders over the certificate's
+    unit (the holder's unit when it was issued); reads ``certificate.unit``.  Row form of
+    ``selectors.certificates.certificates_visible_to``."""
+    if not user.is_authenticated:
+        return False
+    if user.pk == certificate.holder_id:
+        return True
+    return is_scoped_manager(user) and unit_in_scope(user, certificate.unit)
+
+
+def can_revoke_certificate(user: User, certificate: Certificate) -> bool:
+    """Coordinators over the certificate's unit; reads ``certificate.unit``."""
+    return can_manage_unit(user, certificate.unit)

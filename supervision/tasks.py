@@ -1,6 +1,9 @@
 """Celery tasks of supervision: thin wrappers over services."""
 
 from celery import shared_task
+from django.db import OperationalError
+
+from .services import certificates
 
 
 @shared_task(acks_late=True)
@@ -11,3 +14,18 @@ def shift_swaps_expire_task() -> int:
     from .services.shifts import shift_swaps_expire
 
     return shift_swaps_expire()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def certificate_pdf_task(*, certificate_id: int) -> bool:
+    """Make a certificate's PDF (``certificates.certificate_pdf_make``;
+    idempotent, so a message delivered twice makes one file)."""
+    return certificates.certificate_pdf_make(certificate_id=certificate_id) is not None
+
+
+@shared_task(acks_late=True)
+def certificate_reminders_task() -> int:
+    """Daily: remind holders 60 and 14 days before expiry
+    (``certificates.certificate_reminders_send``; once each per
+    certificate, also when beat runs twice)."""
+    return certificates.certificate_reminders_send()

@@ -58,6 +58,8 @@ HIDDEN_ADMIN = statuses(LOGIN, AD, AD, 404, AD, 404)
 
 #: Any signed-in member of the organisation; anonymous visitors log in.
 MEMBERS = statuses(LOGIN, 200, 200, 200, 200, 200)
+#: Public pages: everyone, signed in or not.
+PUBLIC = statuses(200, 200, 200, 200, 200, 200)
 #: POST-only endpoints asked with GET.
 POST_ONLY = statuses(LOGIN, 405, 405, 405, 405, 405)
 #: POST-only practice actions asked with GET: never a page, never a leak.
@@ -165,6 +167,21 @@ def stations(o):
 
         o.stations = make_both_stations(o)
     return o.stations
+
+
+def certificate(o):
+    """The east trainee's certificate, its PDF made."""
+    if not hasattr(o, "certificate"):
+        from supervision.services.certificates import certificate_pdf_make
+        from tests.factories.certificates import make_certificate
+
+        o.certificate = make_certificate(o.trainee)
+        certificate_pdf_make(certificate_id=o.certificate.pk)
+    return o.certificate
+
+
+def cert_url(name):
+    return lambda o: reverse(f"supervision:{name}", args=[certificate(o).pk])
 
 
 def east_row(attr):
@@ -1071,6 +1088,36 @@ RULES = [
         r"^practice/inbox/$",
         "supervisor inbox (the supervisor's home)",
         [(pr("inbox_show"), statuses(LOGIN, 403, 200, 403, 403, 403))],
+    ),
+    (
+        r"^practice/certificates/$",
+        "the certificate register: coordinators and leaders over their subtree",
+        [(pr("certificate_register"), statuses(LOGIN, 403, 403, 200, 200, 200))],
+    ),
+    (
+        r"^practice/certificates/<int:pk>/(pdf/)?$",
+        "a certificate and its PDF: the holder, coordinators and leaders over it",
+        [
+            (cert_url("certificate_detail"), statuses(LOGIN, 200, 404, 200, 200, 404)),
+            (cert_url("certificate_pdf"), statuses(LOGIN, 200, 404, 200, 200, 404)),
+        ],
+    ),
+    (
+        r"^practice/certificates/<int:pk>/(revoke|renew)/$",
+        "revoke or renew a certificate (POST only)",
+        [
+            (cert_url("certificate_revoke"), POST_ONLY),
+            (cert_url("certificate_renew"), POST_ONLY),
+        ],
+    ),
+    (
+        r"^verify/(<str:serial>(/|\.json))?$",
+        "the public certificate check: anyone, without login",
+        [
+            (lambda o: reverse("verify:form"), PUBLIC),
+            (lambda o: reverse("verify:page", args=[certificate(o).serial]), PUBLIC),
+            (lambda o: reverse("verify:json", args=[certificate(o).serial]), PUBLIC),
+        ],
     ),
 ]
 

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from .models import MFA_ROLES
 
-# Paths a user without MFA may still reach: setting it up, leaving, language.
-ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/health/")
+# Paths a user without MFA may still reach: setting it up, leaving, language,
+# and the public certificate check (open to anyone without login).
+ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/health/", "/verify/")
 
 
 class OneLoginPathMiddleware:
