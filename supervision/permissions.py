@@ -198,9 +198,9 @@ def can_see_ratings(user: User, person: User) -> bool:
     if user.pk == person.pk or user.is_superuser:
         return True
     managing = user.has_role(Role.COORDINATOR) or user.has_role(Role.LEADER)
-    if managing and not person.is_superuser and person.home_unit is not None:
-        if unit_in_scope(user, person.home_unit):
-            return True
+    home = person.home_unit
+    if managing and not person.is_superuser and home and unit_in_scope(user, home):
+        return True
     return is_supervisor_of(user, person)
 
 

@@ -7,6 +7,8 @@ from .views import (
     home,
     inbox,
     pairing,
+    qualifications,
+    ratings,
     reviews,
     shifts,
     supervisions,
@@ -23,4 +25,6 @@ urlpatterns = [
     *pairing.urlpatterns,
     *reviews.urlpatterns,
     *inbox.urlpatterns,
+    *ratings.urlpatterns,
+    *qualifications.urlpatterns,
 ]

@@ -37,9 +37,11 @@ def qualifications_decidable_by(*, user: User) -> QuerySet[Qualification]:
 
 def qualifications_waiting_for(*, user: User) -> QuerySet[Qualification]:
     """The coordinator's queue: pending ones, oldest first."""
-    return qualifications_decidable_by(user=user).filter(
-        status=Qualification.Status.PENDING
-    ).order_by("uploaded_at", "id")
+    return (
+        qualifications_decidable_by(user=user)
+        .filter(status=Qualification.Status.PENDING)
+        .order_by("uploaded_at", "id")
+    )
 
 
 def qualifications_of(*, person: User) -> QuerySet[Qualification]:

@@ -29,9 +29,7 @@ def _clean_score(item, value) -> int:
             _("Rate “%(item)s” with a whole number from 1 to 5.") % {"item": item.text}
         )
     if not MIN_SCORE <= value <= MAX_SCORE:
-        raise ValidationError(
-            _("Rate “%(item)s” from 1 to 5.") % {"item": item.text}
-        )
+        raise ValidationError(_("Rate “%(item)s” from 1 to 5.") % {"item": item.text})
     return value
 
 
