@@ -36,6 +36,15 @@ def _errors_on(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _with_reasons(rows) -> list[Qualification]:
+    """Each row with ``reason``: the comment of its last step (prefetched)."""
+    rows = list(rows)
+    for row in rows:
+        steps = list(row.transitions.all())
+        row.reason = steps[-1].comment if steps else ""
+    return rows
+
+
 def _list_page(request, form=None, status=200):
     user = request.user
     return render(
@@ -43,7 +52,7 @@ def _list_page(request, form=None, status=200):
         "supervision/qualifications/list.html",
         {
             "form": form or UploadForm(),
-            "mine": selectors.qualifications_of(person=user),
+            "mine": _with_reasons(selectors.qualifications_of(person=user)),
             "can_upload": user.home_unit_id is not None,
             "is_coordinator": user.has_role(Role.COORDINATOR),
         },
