@@ -12,7 +12,7 @@ import datetime
 from django.utils import timezone
 
 from lms.core.models import OrgUnit, PersonCategory, Role, User
-from lms.core.permissions import can_manage_unit, unit_in_scope
+from lms.core.permissions import can_manage_person, can_manage_unit, unit_in_scope
 
 from .models import (
     Case,
@@ -206,3 +206,49 @@ def can_see_certificate(user: User, certificate: Certificate) -> bool:
 def can_revoke_certificate(user: User, certificate: Certificate) -> bool:
     """Coordinators over the certificate's unit; reads ``certificate.unit``."""
     return can_manage_unit(user, certificate.unit)
+
+
+# --- certification: ratings and qualifications --------------------------------
+
+
+def can_rate(user: User, person: User) -> bool:
+    """A supervisor responsible for ``person`` (``is_supervisor_of``);
+    never the person, and not a coordinator or leader by office alone.
+    Row form of ``selectors.people.supervisees_of``."""
+    return is_supervisor_of(user, person)
+
+
+def can_see_ratings(user: User, person: User) -> bool:
+    """The person, their supervisors, and coordinators and leaders over
+    their unit (superusers too).  Row form of
+    ``selectors.ratings.people_whose_ratings_visible_to``."""
+    if not user.is_authenticated:
+        return False
+    if user.pk == person.pk or user.is_superuser:
+        return True
+    managing = user.has_role(Role.COORDINATOR) or user.has_role(Role.LEADER)
+    home = person.home_unit
+    if managing and not person.is_superuser and home and unit_in_scope(user, home):
+        return True
+    return is_supervisor_of(user, person)
+
+
+def can_see_qualification(user: User, qualification) -> bool:
+    """The holder and the coordinators over them; no query beyond the
+    holder.  Row form of ``selectors.qualifications.qualifications_visible_to``."""
+    if not user.is_authenticated:
+        return False
+    return user.pk == qualification.person_id or can_manage_person(
+        user, qualification.person
+    )
+
+
+def can_decide_qualification(user: User, qualification) -> bool:
+    """A coordinator over the holder verifies or rejects; never the holder
+    (a coordinator's own goes to another coordinator).  Row form of
+    ``selectors.qualifications.qualifications_decidable_by``."""
+    return (
+        user.is_authenticated
+        and user.pk != qualification.person_id
+        and can_manage_person(user, qualification.person)
+    )

@@ -20,7 +20,10 @@ from lms.core.policies import ScopedPolicy
 from .models import (
     DutyShift,
     PracticeEntry,
+    QualificationKind,
     QuotaExemption,
+    Rubric,
+    RubricItem,
     SupervisorAssignment,
     Technique,
 )
@@ -74,4 +77,28 @@ POLICIES = [
     SupervisorAssignmentPolicy(SupervisorAssignment),
     PracticeEntryPolicy(PracticeEntry),
     TechniquePolicy(Technique),
+]
+
+
+# --- certification: ratings and qualifications --------------------------------
+
+
+class CataloguePolicy(ScopedPolicy):
+    """A catalogue shared by every coordinator, whose rows belong to no
+    unit (rubrics and their items, kinds of qualification), kept like
+    techniques: coordinators add and change, only superusers delete."""
+
+    coordinator_actions = NO_DELETE
+
+    def in_scope(self, user, instance) -> bool:
+        return True
+
+    def scoped(self, user) -> QuerySet:
+        return self.model._default_manager.all()
+
+
+POLICIES += [
+    CataloguePolicy(Rubric),
+    CataloguePolicy(RubricItem),
+    CataloguePolicy(QualificationKind),
 ]

@@ -8,6 +8,8 @@ from .views import (
     home,
     inbox,
     pairing,
+    qualifications,
+    ratings,
     reviews,
     shifts,
     supervisions,
@@ -25,4 +27,6 @@ urlpatterns = [
     *reviews.urlpatterns,
     *inbox.urlpatterns,
     *certificates.urlpatterns,
+    *ratings.urlpatterns,
+    *qualifications.urlpatterns,
 ]

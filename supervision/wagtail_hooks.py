@@ -8,7 +8,7 @@ from wagtail import hooks
 from lms.core.policies import register_policies
 
 from .policies import POLICIES
-from .viewsets import entries, shifts, supervisions
+from .viewsets import entries, qualifications, ratings, shifts, supervisions
 
 # Before the viewsets register: every one finds its rows through its policy.
 register_policies(*POLICIES)
@@ -20,4 +20,6 @@ def register_viewsets():
         *shifts.VIEWSETS,
         *entries.VIEWSETS,
         *supervisions.VIEWSETS,
+        *ratings.VIEWSETS,
+        *qualifications.VIEWSETS,
     ]

@@ -158,6 +158,34 @@ def practice(o):
     return o.practice
 
 
+def quals(o):
+    """A rubric in use and a qualification the east trainee handed in."""
+    if not hasattr(o, "quals"):
+        from tests.factories.ratings import make_qualification, make_rubric
+
+        o.quals = SimpleNamespace(
+            rubric=make_rubric(), qualification=make_qualification(o.trainee)
+        )
+    return o.quals
+
+
+def ratings_url(person, rate=False):
+    """The ratings of the east trainee ("trainee") or of the supervisor's
+    assigned grid worker ("mentee"), or their rating form."""
+
+    def build(o):
+        who = o.trainee if person == "trainee" else practice(o).pairing.mentee
+        if rate:
+            return reverse("supervision:rating_new", args=[who.pk, quals(o).rubric.pk])
+        return reverse("supervision:rating_list", args=[who.pk])
+
+    return build
+
+
+def qualification_url(name):
+    return lambda o: reverse(f"supervision:{name}", args=[quals(o).qualification.pk])
+
+
 def stations(o):
     """Rows of both stations in every admin area (``tests.factories.sibling``:
     ``.east`` and ``.west``, each with a shift, an exemption, an assignment,
@@ -745,6 +773,19 @@ RULES = [
         [(lambda o: reverse("techniques_admin:index"), COORDINATORS)],
     ),
     (
+        r"^admin/(rubrics|rubric_items|qualification_kinds)/",
+        "rubric and qualification-kind catalogues: one for every coordinator",
+        [
+            (lambda o: reverse("rubrics_admin:index"), COORDINATORS),
+            (
+                lambda o: reverse("rubrics_admin:edit", args=[quals(o).rubric.pk]),
+                COORDINATORS,
+            ),
+            (lambda o: reverse("rubric_items_admin:index"), COORDINATORS),
+            (lambda o: reverse("qualification_kinds_admin:index"), COORDINATORS),
+        ],
+    ),
+    (
         r"^admin/reports/(locked|workflow|workflow_tasks|site-history|aging-pages)/",
         "Wagtail's reports across the organisation: platform administrators only",
         [
@@ -1117,6 +1158,56 @@ RULES = [
             (lambda o: reverse("verify:form"), PUBLIC),
             (lambda o: reverse("verify:page", args=[certificate(o).serial]), PUBLIC),
             (lambda o: reverse("verify:json", args=[certificate(o).serial]), PUBLIC),
+        ],
+    ),
+    (
+        r"^practice/ratings/mine/$",
+        "my competency ratings",
+        [(pr("my_ratings"), MEMBERS)],
+    ),
+    (
+        r"^practice/ratings/people/<int:person_pk>/(rate/<int:rubric_pk>/)?$",
+        "ratings: the person, their supervisors and managers; rating: supervisors",
+        [
+            (ratings_url("trainee"), statuses(LOGIN, 200, 404, 200, 200, 404)),
+            (ratings_url("mentee"), statuses(LOGIN, 404, 200, 200, 200, 404)),
+            # managers and the person read but do not rate (403)
+            (
+                ratings_url("trainee", rate=True),
+                statuses(LOGIN, 403, 404, 403, 403, 404),
+            ),
+            (
+                ratings_url("mentee", rate=True),
+                statuses(LOGIN, 404, 200, 403, 403, 404),
+            ),
+        ],
+    ),
+    (
+        r"^practice/qualifications/$",
+        "my qualifications and the upload form",
+        [(pr("qualification_list"), MEMBERS)],
+    ),
+    (
+        r"^practice/qualifications/queue/$",
+        "qualifications waiting for verification: coordinators",
+        [(pr("qualification_queue"), statuses(LOGIN, 403, 403, 200, 403, 200))],
+    ),
+    (
+        r"^practice/qualifications/(upload|<int:pk>/decide)/$",
+        "upload and decide on a qualification (POST only)",
+        [
+            (pr("qualification_upload"), POST_ONLY),
+            (qualification_url("qualification_decide"), POST_ONLY),
+        ],
+    ),
+    (
+        r"^practice/qualifications/<int:pk>/file/$",
+        "a qualification's document: the holder and coordinators over them",
+        [
+            (
+                qualification_url("qualification_file"),
+                statuses(LOGIN, 200, 404, 200, 404, 404),
+            )
         ],
     ),
 ]

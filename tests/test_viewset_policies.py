@@ -41,6 +41,25 @@ def techniques(org, stations):
     return make_technique("东区技术"), make_technique("西区技术")
 
 
+def rubrics(org, stations):
+    from tests.factories.ratings import make_rubric
+
+    return make_rubric("东区评价表"), make_rubric("西区评价表")
+
+
+def rubric_items(org, stations):
+    from tests.factories.ratings import make_rubric
+
+    east, west = make_rubric("东区条目表", items=1), make_rubric("西区条目表", items=1)
+    return east.items.get(), west.items.get()
+
+
+def qualification_kinds(org, stations):
+    from tests.factories.ratings import make_qualification_kind
+
+    return make_qualification_kind("east-q"), make_qualification_kind("west-q")
+
+
 #: URL namespace: (east row, west row) for each admin viewset.
 ROWS = {
     "org_units": lambda org, stations: (org.east_room, org.west_room),
@@ -54,9 +73,17 @@ ROWS = {
     "supervisor_assignments": station("assignment"),
     "techniques_admin": techniques,
     "audit_log": audit_events,
+    "rubrics_admin": rubrics,
+    "rubric_items_admin": rubric_items,
+    "qualification_kinds_admin": qualification_kinds,
 }
 #: One catalogue for every coordinator: its rows belong to no unit.
-SHARED = {"techniques_admin"}
+SHARED = {
+    "techniques_admin",
+    "rubrics_admin",
+    "rubric_items_admin",
+    "qualification_kinds_admin",
+}
 #: Platform administrators only: a coordinator is refused the listing.
 SUPERUSERS_ONLY = {"audit_log"}
 

@@ -19,9 +19,11 @@ from lms.core.models import AuditAction, AuditEvent, Role, User
 from lms.core.services.audit import audit_record
 from lms.core.spreadsheets import FORMULA_STARTS
 from lms.core.wagtail_reports import REPORTS
+from supervision.models import RubricItem
 from tests.factories.cohorts import make_cohort
 from tests.factories.core import UserFactory, make_unit
 from tests.factories.courses import make_ready_video, make_syllabus
+from tests.factories.ratings import make_qualification_kind, make_rubric
 from tests.factories.sessions import make_session
 from tests.factories.shifts import make_exemption
 from tests.factories.supervision import assign, make_entry, make_shift, make_technique
@@ -78,6 +80,9 @@ def make_hostile_rows(org) -> User:
         make_entry(person, status="submitted", title=value, reflection=value)
         assign(person, org.supervisor, by=org.coordinator)
         make_technique(name=value)
+        rubric = make_rubric(value, items=0)
+        RubricItem.objects.create(rubric=rubric, text=value, guidance=value)
+        make_qualification_kind(f"hostile-{index}", value)
         audit_record(
             actor=None,
             action=AuditAction.LOGIN_FAILED,
