@@ -3,6 +3,7 @@ module carries its own ``urlpatterns``; they share one namespace."""
 
 from .views import (
     cases,
+    certification,
     entries,
     home,
     inbox,
@@ -23,4 +24,5 @@ urlpatterns = [
     *pairing.urlpatterns,
     *reviews.urlpatterns,
     *inbox.urlpatterns,
+    *certification.urlpatterns,
 ]

@@ -1,5 +1,5 @@
 """Register the admin viewsets of supervision (coordinators: shifts,
-exemptions, supervisor assignments, techniques).  Pairing has no admin
+exemptions, supervisor assignments, techniques, certification tracks).  Pairing has no admin
 viewset: coordinators pair people on /practice/pairs/, which shows the
 no-contact flag and works on a phone."""
 
@@ -8,7 +8,7 @@ from wagtail import hooks
 from lms.core.policies import register_policies
 
 from .policies import POLICIES
-from .viewsets import entries, shifts, supervisions
+from .viewsets import certification, entries, shifts, supervisions
 
 # Before the viewsets register: every one finds its rows through its policy.
 register_policies(*POLICIES)
@@ -20,4 +20,5 @@ def register_viewsets():
         *shifts.VIEWSETS,
         *entries.VIEWSETS,
         *supervisions.VIEWSETS,
+        *certification.VIEWSETS,
     ]
