@@ -175,6 +175,9 @@ def track_update(
 def _copy_requirement(requirement: Requirement, version: TrackVersion) -> None:
     pages = list(requirement.pages.all())
     techniques = list(requirement.techniques.all())
+    # The prefetched lists belong to the source row: ``set`` would read them
+    # as the copy's and add nothing.
+    requirement._prefetched_objects_cache = {}
     requirement.pk = None
     requirement._state.adding = True
     requirement.version = version
