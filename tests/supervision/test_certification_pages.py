@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from lms.core.models import Role
 from supervision.models import Enrolment, Requirement, Track, TrackVersion
@@ -25,6 +26,14 @@ from tests.factories.tracks import (
 Status = Enrolment.Status
 
 certification_stand_ins.install()
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """The sentences are checked in English, whatever the translations say."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

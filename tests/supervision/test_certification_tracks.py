@@ -3,6 +3,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from lms.core.models import AuditEvent, Notice, Role
 from supervision.models import Enrolment, Requirement, Technique, TrackVersion
@@ -32,6 +33,14 @@ from tests.factories.tracks import (
 Status = Enrolment.Status
 
 certification_stand_ins.install()
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """The sentences are checked in English, whatever the translations say."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
