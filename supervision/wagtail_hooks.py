@@ -1,7 +1,7 @@
 """Register the admin viewsets of supervision (coordinators: shifts,
-exemptions, supervisor assignments, techniques, certification tracks).  Pairing has no admin
-viewset: coordinators pair people on /practice/pairs/, which shows the
-no-contact flag and works on a phone."""
+exemptions, supervisor assignments, techniques, certification tracks).
+Pairing has no admin viewset: coordinators pair people on
+/practice/pairs/, which shows the no-contact flag and works on a phone."""
 
 from wagtail import hooks
 
