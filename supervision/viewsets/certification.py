@@ -94,8 +94,6 @@ class TrackViewSet(ScopedViewSet):
     list_filter = ["is_active"]
     search_fields = ["name", "code", "description"]
     ordering = ["name"]
-    list_export = ["name", "code", "unit", "validity_months", "is_active"]
-    export_filename = "certification-tracks"
 
     def get_form_class(self, for_update=False):
         return TrackEditForm if for_update else TrackForm
@@ -263,8 +261,6 @@ class TrackVersionViewSet(ScopedViewSet):
     ]
     list_filter = ["track"]
     ordering = ["track__name", "-number"]
-    list_export = ["track", "number", "published_at", "note"]
-    export_filename = "track-versions"
 
     def get_form_class(self, for_update=False):
         return TrackVersionForm
@@ -353,8 +349,6 @@ class RequirementViewSet(ScopedViewSet):
     list_filter = ["version", "kind"]
     search_fields = ["title"]
     ordering = ["version__track__name", "-version__number", "position", "id"]
-    list_export = ["version", "position", "kind", "title", "need", "measure"]
-    export_filename = "track-requirements"
 
     def get_form_class(self, for_update=False):
         return RequirementForm
