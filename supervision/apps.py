@@ -9,9 +9,11 @@ class SupervisionConfig(AppConfig):
     def load_demo_data(self) -> str:
         """Called by ``manage.py demo_data`` after the organisation and the
         courses exist."""
-        from .demo import load_demo_practice
+        from .demo import load_demo_certification, load_demo_practice
 
         created = load_demo_practice()
+        tracks = load_demo_certification()
         return (
-            f"{created['shifts']} duty shifts with sign-ups, entries, a case and pairs"
+            f"{created['shifts']} duty shifts with sign-ups, entries, a case and "
+            f"pairs; {tracks['tracks']} certification tracks"
         )

@@ -25,6 +25,16 @@ SECTIONS = [
     ),
     ("supervision:pairing_list", _("Pairs (一帮二)"), {Role.COORDINATOR}),
     ("supervision:case_summary", _("Case counts"), {Role.COORDINATOR, Role.LEADER}),
+    (
+        "supervision:certification_home",
+        _("Certification"),
+        {Role.TRAINEE, Role.SUPERVISOR, Role.COORDINATOR, Role.LEADER},
+    ),
+    (
+        "supervision:certification_queue",
+        _("Certification applications"),
+        {Role.COORDINATOR},
+    ),
 ]
 
 

@@ -12,10 +12,16 @@ import datetime
 from django.utils import timezone
 
 from lms.core.models import OrgUnit, PersonCategory, Role, User
-from lms.core.permissions import can_manage_person, can_manage_unit, unit_in_scope
+from lms.core.permissions import (
+    can_manage_person,
+    can_manage_unit,
+    is_scoped_manager,
+    unit_in_scope,
+)
 
 from .models import (
     Case,
+    Certificate,
     DutyShift,
     Pairing,
     PracticeEntry,
@@ -180,10 +186,6 @@ def can_view_compliance(user: User, unit: OrgUnit) -> bool:
 
 
 # --- certification: certificates ------------------------------------------------
-# (imports here rather than at the top, so parallel branches merge)
-from lms.core.permissions import is_scoped_manager  # noqa: E402
-
-from .models import Certificate  # noqa: E402
 
 
 def can_see_register(user: User) -> bool:
@@ -252,3 +254,36 @@ def can_decide_qualification(user: User, qualification) -> bool:
         and user.pk != qualification.person_id
         and can_manage_person(user, qualification.person)
     )
+
+
+# --- certification: tracks and enrolments -----------------------------------
+
+
+def can_see_progress(user: User, enrolment) -> bool:
+    """The enrolled trainee, their supervisors (``is_supervisor_of``) and
+    coordinators and leaders over the trainee's unit.  Row form of
+    ``selectors.enrolments.enrolments_visible_to``."""
+    if not user.is_authenticated:
+        return False
+    person = enrolment.person
+    if user.pk == person.pk:
+        return True
+    home = person.home_unit
+    if home is not None and is_scoped_manager(user) and unit_in_scope(user, home):
+        return True
+    return is_supervisor_of(user, person)
+
+
+def can_decide_enrolment(user: User, enrolment) -> bool:
+    """Coordinators over the trainee's unit, never the trainee themselves:
+    they approve or decline an application and move a trainee to a new
+    version of the track.  No query.  Row form of
+    ``selectors.enrolments.enrolments_decidable_by``."""
+    return user.pk != enrolment.person_id and can_manage_person(user, enrolment.person)
+
+
+def can_manage_track(user: User, track) -> bool:
+    """Coordinators of the track's unit or above it: they edit the track
+    and its drafts and publish them.  No query.  Row form of
+    ``selectors.enrolments.tracks_manageable_by``."""
+    return can_manage_unit(user, track.unit)

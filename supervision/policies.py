@@ -10,7 +10,11 @@ before the viewsets.
   subtree and reach the edit view (whose service refuses anyone but the
   trainee); nobody adds or deletes entries in the admin;
 - techniques: one catalogue for every coordinator, retired rather than
-  deleted (superusers only).
+  deleted (superusers only);
+- certification tracks, their versions and requirements: coordinators of
+  the track's unit or above; tracks and versions are never deleted (a
+  track closes instead), a draft's requirements may be; the services
+  refuse any change to a published version.
 """
 
 from django.db.models import QuerySet
@@ -22,10 +26,19 @@ from .models import (
     PracticeEntry,
     QualificationKind,
     QuotaExemption,
+    Requirement,
     Rubric,
     RubricItem,
     SupervisorAssignment,
     Technique,
+    Track,
+    TrackVersion,
+)
+from .permissions import can_manage_track
+from .selectors.enrolments import (
+    requirements_manageable_by,
+    track_versions_manageable_by,
+    tracks_manageable_by,
 )
 from .selectors.entries import entries_manageable_by
 from .selectors.shifts import exemptions_manageable_by, shifts_manageable_by
@@ -71,12 +84,45 @@ class TechniquePolicy(ScopedPolicy):
         return Technique.objects.all()
 
 
+class TrackPolicy(ScopedPolicy):
+    coordinator_actions = superuser_actions = NO_DELETE
+
+    def in_scope(self, user, instance: Track) -> bool:
+        return can_manage_track(user, instance)
+
+    def scoped(self, user) -> QuerySet[Track]:
+        return tracks_manageable_by(user=user)
+
+
+class TrackVersionPolicy(ScopedPolicy):
+    """Versions are made by "New draft", never added or deleted."""
+
+    coordinator_actions = superuser_actions = frozenset({"change", "view"})
+
+    def in_scope(self, user, instance: TrackVersion) -> bool:
+        return can_manage_track(user, instance.track)
+
+    def scoped(self, user) -> QuerySet[TrackVersion]:
+        return track_versions_manageable_by(user=user)
+
+
+class RequirementPolicy(ScopedPolicy):
+    def in_scope(self, user, instance: Requirement) -> bool:
+        return can_manage_track(user, instance.version.track)
+
+    def scoped(self, user) -> QuerySet[Requirement]:
+        return requirements_manageable_by(user=user)
+
+
 POLICIES = [
     ShiftPolicy(DutyShift),
     ExemptionPolicy(QuotaExemption),
     SupervisorAssignmentPolicy(SupervisorAssignment),
     PracticeEntryPolicy(PracticeEntry),
     TechniquePolicy(Technique),
+    TrackPolicy(Track),
+    TrackVersionPolicy(TrackVersion),
+    RequirementPolicy(Requirement),
 ]
 
 

@@ -4,6 +4,7 @@ module carries its own ``urlpatterns``; they share one namespace."""
 from .views import (
     cases,
     certificates,
+    certification,
     entries,
     home,
     inbox,
@@ -29,4 +30,5 @@ urlpatterns = [
     *certificates.urlpatterns,
     *ratings.urlpatterns,
     *qualifications.urlpatterns,
+    *certification.urlpatterns,
 ]

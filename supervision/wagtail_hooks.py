@@ -1,14 +1,21 @@
 """Register the admin viewsets of supervision (coordinators: shifts,
-exemptions, supervisor assignments, techniques).  Pairing has no admin
-viewset: coordinators pair people on /practice/pairs/, which shows the
-no-contact flag and works on a phone."""
+exemptions, supervisor assignments, techniques, certification tracks).
+Pairing has no admin viewset: coordinators pair people on
+/practice/pairs/, which shows the no-contact flag and works on a phone."""
 
 from wagtail import hooks
 
 from lms.core.policies import register_policies
 
 from .policies import POLICIES
-from .viewsets import entries, qualifications, ratings, shifts, supervisions
+from .viewsets import (
+    certification,
+    entries,
+    qualifications,
+    ratings,
+    shifts,
+    supervisions,
+)
 
 # Before the viewsets register: every one finds its rows through its policy.
 register_policies(*POLICIES)
@@ -22,4 +29,5 @@ def register_viewsets():
         *supervisions.VIEWSETS,
         *ratings.VIEWSETS,
         *qualifications.VIEWSETS,
+        *certification.VIEWSETS,
     ]

@@ -212,6 +212,31 @@ def cert_url(name):
     return lambda o: reverse(f"supervision:{name}", args=[certificate(o).pk])
 
 
+def certification(o):
+    """An east and a west track (version 1 published, version 2 a draft
+    of the east one), the east trainee enrolled in the east track."""
+    if not hasattr(o, "certification"):
+        from supervision.services.certification import track_draft
+        from tests import certification_stand_ins
+        from tests.factories.tracks import enrol, make_track
+
+        certification_stand_ins.install()
+        east, west = make_track(o.east, code="east"), make_track(o.west, code="west")
+        o.certification = SimpleNamespace(
+            east=east,
+            west=west,
+            east_draft=track_draft(actor=o.coordinator, track=east),
+            east_requirement=east.versions.get(number=1).requirements.first(),
+            west_requirement=west.versions.get(number=1).requirements.first(),
+            enrolment=enrol(o.trainee, east),
+        )
+    return o.certification
+
+
+def cert(name, attr):
+    return lambda o: reverse(name, args=[getattr(certification(o), attr).pk])
+
+
 def east_row(attr):
     return lambda o: getattr(stations(o).east, attr).pk
 
@@ -786,6 +811,57 @@ RULES = [
         ],
     ),
     (
+        r"^admin/certification_tracks/",
+        "certification tracks admin: coordinators of the track's unit",
+        [
+            (lambda o: reverse("tracks_admin:index"), COORDINATORS),
+            (lambda o: reverse("tracks_admin:add"), COORDINATORS),
+            (cert("tracks_admin:edit", "east"), EAST_OBJECT),
+            (cert("tracks_admin:edit", "west"), WEST_OBJECT),
+            (cert("tracks_admin:history", "west"), WEST_OBJECT),
+            (cert("tracks_admin:usage", "west"), WEST_OBJECT),
+        ],
+    ),
+    (
+        r"^admin/track_versions/",
+        "track versions admin: new draft and publish, coordinators of the unit",
+        [
+            (lambda o: reverse("track_versions_admin:index"), COORDINATORS),
+            (cert("track_versions_admin:edit", "east_draft"), EAST_OBJECT),
+            (cert("track_versions_admin:publish", "east_draft"), EAST_OBJECT),
+            (cert("track_versions_admin:new_draft", "east"), EAST_OBJECT),
+            (cert("track_versions_admin:new_draft", "west"), WEST_OBJECT),
+            (cert("track_versions_admin:history", "east_draft"), EAST_OBJECT),
+            (cert("track_versions_admin:usage", "east_draft"), EAST_OBJECT),
+            (
+                cert("track_versions_admin:for_track", "east"),
+                statuses(LOGIN, AD, AD, 302, AD, 302),
+            ),
+        ],
+    ),
+    (
+        r"^admin/track_requirements/",
+        "requirements of track versions: coordinators of the unit",
+        [
+            (lambda o: reverse("requirements_admin:index"), COORDINATORS),
+            (lambda o: reverse("requirements_admin:add"), COORDINATORS),
+            (cert("requirements_admin:edit", "east_requirement"), EAST_OBJECT),
+            (cert("requirements_admin:edit", "west_requirement"), WEST_OBJECT),
+            (cert("requirements_admin:inspect", "west_requirement"), WEST_OBJECT),
+            (cert("requirements_admin:delete", "east_requirement"), EAST_OBJECT),
+            (cert("requirements_admin:history", "east_requirement"), EAST_OBJECT),
+            (cert("requirements_admin:usage", "east_requirement"), EAST_OBJECT),
+            (
+                cert("requirements_admin:for_version", "east_draft"),
+                statuses(LOGIN, AD, AD, 302, AD, 302),
+            ),
+            (
+                cert("requirements_admin:add_to_version", "east_draft"),
+                statuses(LOGIN, AD, AD, 302, AD, 302),
+            ),
+        ],
+    ),
+    (
         r"^admin/reports/(locked|workflow|workflow_tasks|site-history|aging-pages)/",
         "Wagtail's reports across the organisation: platform administrators only",
         [
@@ -1208,6 +1284,67 @@ RULES = [
                 qualification_url("qualification_file"),
                 statuses(LOGIN, 200, 404, 200, 404, 404),
             )
+        ],
+    ),
+    (
+        r"^practice/certification/$",
+        "my certification tracks: every member",
+        [(lambda o: reverse("supervision:certification_home"), MEMBERS)],
+    ),
+    (
+        r"^practice/certification/tracks/<int:track_pk>/enrol/$",
+        "enrol in a track (trainees, POST only)",
+        [
+            (
+                cert("supervision:certification_enrol", "east"),
+                statuses(LOGIN, 405, 403, 403, 403, 403),
+            )
+        ],
+    ),
+    (
+        r"^practice/certification/<int:enrolment_pk>/$",
+        "a progress page: the trainee, their supervisors, managers over them",
+        [
+            (
+                cert("supervision:certification_track", "enrolment"),
+                statuses(LOGIN, 200, 404, 200, 200, 404),
+            )
+        ],
+    ),
+    (
+        r"^practice/certification/<int:enrolment_pk>/(apply|decide|move-version)/$",
+        "apply, decide, move to the latest version (POST only)",
+        [
+            (cert("supervision:certification_apply", "enrolment"), POST_ONLY),
+            (cert("supervision:certification_decide", "enrolment"), POST_ONLY),
+            (cert("supervision:certification_move_version", "enrolment"), POST_ONLY),
+        ],
+    ),
+    (
+        r"^practice/certification/queue/$",
+        "applications waiting: coordinators of the subtree",
+        [
+            (
+                lambda o: reverse("supervision:certification_queue"),
+                statuses(LOGIN, 403, 403, 200, 403, 200),
+            )
+        ],
+    ),
+    (
+        r"^practice/certification/cohort/$",
+        "progress tables: coordinators and leaders of the subtree",
+        [
+            (
+                lambda o: reverse("supervision:certification_cohort"),
+                statuses(LOGIN, 403, 403, 200, 200, 200),
+            ),
+            (
+                lambda o: (
+                    reverse("supervision:certification_cohort")
+                    + f"?version={certification(o).enrolment.version_id}"
+                ),
+                statuses(LOGIN, 403, 403, 200, 200, 404),
+            ),
         ],
     ),
 ]

@@ -60,6 +60,36 @@ def qualification_kinds(org, stations):
     return make_qualification_kind("east-q"), make_qualification_kind("west-q")
 
 
+def _tracks(org):
+    from tests.factories.tracks import make_track
+
+    if not hasattr(org, "tracks"):
+        org.tracks = (
+            make_track(org.east, code="east"),
+            make_track(org.west, code="west"),
+        )
+    return org.tracks
+
+
+def tracks(org, stations):
+    return _tracks(org)
+
+
+def track_drafts(org, stations):
+    from supervision.services.certification import track_draft
+
+    east, west = _tracks(org)
+    return (
+        track_draft(actor=org.coordinator, track=east),
+        track_draft(actor=org.sibling, track=west),
+    )
+
+
+def track_requirements(org, stations):
+    east, west = track_drafts(org, stations)
+    return east.requirements.first(), west.requirements.first()
+
+
 #: URL namespace: (east row, west row) for each admin viewset.
 ROWS = {
     "org_units": lambda org, stations: (org.east_room, org.west_room),
@@ -76,6 +106,9 @@ ROWS = {
     "rubrics_admin": rubrics,
     "rubric_items_admin": rubric_items,
     "qualification_kinds_admin": qualification_kinds,
+    "tracks_admin": tracks,
+    "track_versions_admin": track_drafts,
+    "requirements_admin": track_requirements,
 }
 #: One catalogue for every coordinator: its rows belong to no unit.
 SHARED = {
