@@ -35,8 +35,8 @@ MAX_REASON = 2000
 
 #: No audit action names certificates yet; issue and revocation are
 #: recorded as sign-offs with a detail saying which (see the report).
-AUDIT_ISSUE = AuditAction.SIGN_OFF
-AUDIT_REVOKE = AuditAction.SIGN_OFF
+AUDIT_ISSUE = AuditAction.CERTIFICATE
+AUDIT_REVOKE = AuditAction.CERTIFICATE
 
 
 def _today() -> datetime.date:

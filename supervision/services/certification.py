@@ -33,7 +33,7 @@ from ..selectors.enrolments import latest_published
 Status = Enrolment.Status
 #: No action of the audit log names certification yet; decisions are
 #: sign-offs, and the detail says which step it was.
-AUDIT_ACTION = AuditAction.SIGN_OFF
+AUDIT_ACTION = AuditAction.CERTIFICATION
 REASON_MAX = 2000
 NOTE_MAX = TrackVersion._meta.get_field("note").max_length
 

@@ -163,7 +163,7 @@ def qualification_decide(
     status_change(qualification, to=to, actor=actor, comment=reason, update_fields=[])
     audit_record(
         actor=actor,
-        action=AuditAction.SIGN_OFF,
+        action=AuditAction.QUALIFICATION,
         obj=qualification,
         request=request,
         detail=f"qualification {to}",

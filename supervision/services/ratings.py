@@ -119,7 +119,7 @@ def rating_record(
     )
     audit_record(
         actor=actor,
-        action=AuditAction.SIGN_OFF,
+        action=AuditAction.RATING,
         obj=rating,
         request=request,
         detail=f"competency rating {rubric.pk}: {rating.level}",

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lms.core.models import AuditAction, AuditEvent, Notice
 from lms.core.status import TransitionNotAllowed
@@ -38,6 +38,15 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 SVG = (
     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
 )
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are compared in English, the source language (requests
+    made by the test client would otherwise switch back to Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def today():
@@ -193,7 +202,7 @@ def test_a_coordinator_over_the_holder_verifies(org, kind):
     made.refresh_from_db()
     assert made.status == Status.VERIFIED
     assert AuditEvent.objects.filter(
-        action=AuditAction.SIGN_OFF, object_id=str(made.pk)
+        action=AuditAction.QUALIFICATION, object_id=str(made.pk)
     ).exists()
     assert Notice.objects.filter(person=org.trainee).exists()
 

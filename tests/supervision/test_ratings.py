@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from lms.core.models import AuditAction, AuditEvent, Notice, Role
 from supervision.models import Rating, RatingScore
@@ -15,6 +16,15 @@ from supervision.services.ratings import rating_record
 from tests.factories.core import UserFactory
 from tests.factories.ratings import make_rating, make_rubric
 from tests.factories.supervision import assign
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are compared in English, the source language (requests
+    made by the test client would otherwise switch back to Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -53,7 +63,7 @@ def test_an_assigned_supervisor_rates_and_the_level_is_the_mean(org, rated):
     assert rating.level == Decimal("4.33")
     assert rating.scores.count() == 3
     assert AuditEvent.objects.filter(
-        action=AuditAction.SIGN_OFF, object_id=str(rating.pk)
+        action=AuditAction.RATING, object_id=str(rating.pk)
     ).exists()
     notice = Notice.objects.get(person=org.trainee)
     assert notice.url == reverse("supervision:my_ratings")

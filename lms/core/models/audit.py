@@ -29,6 +29,10 @@ class AuditAction(models.TextChoices):
     EMAIL_CHANGE = "email_change", _("Email address changed")
     PAIRING_CHANGE = "pairing_change", _("Pairing changed")
     SHIFT_SUPERVISOR_CHANGE = "shift_supervisor_change", _("Supervisor on duty changed")
+    CERTIFICATION = "certification", _("Certification enrolment changed")
+    CERTIFICATE = "certificate", _("Certificate issued, revoked or renewed")
+    QUALIFICATION = "qualification", _("Qualification verified or rejected")
+    RATING = "rating", _("Competency rating recorded")
 
 
 class AuditQuerySet(models.QuerySet):
