@@ -35,6 +35,18 @@ SECTIONS = [
         _("Certification applications"),
         {Role.COORDINATOR},
     ),
+    ("supervision:qualification_list", _("My qualifications"), {Role.TRAINEE}),
+    ("supervision:my_ratings", _("My competency ratings"), {Role.TRAINEE}),
+    (
+        "supervision:qualification_queue",
+        _("Qualifications to verify"),
+        {Role.COORDINATOR},
+    ),
+    (
+        "supervision:certificate_register",
+        _("Certificate register"),
+        {Role.COORDINATOR, Role.LEADER},
+    ),
 ]
 
 

@@ -217,10 +217,8 @@ def certification(o):
     of the east one), the east trainee enrolled in the east track."""
     if not hasattr(o, "certification"):
         from supervision.services.certification import track_draft
-        from tests import certification_stand_ins
         from tests.factories.tracks import enrol, make_track
 
-        certification_stand_ins.install()
         east, west = make_track(o.east, code="east"), make_track(o.west, code="west")
         o.certification = SimpleNamespace(
             east=east,

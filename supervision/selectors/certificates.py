@@ -40,6 +40,13 @@ def certificates_visible_to(*, user: User) -> QuerySet[Certificate]:
     return rows.filter(mine)
 
 
+def certificates_held_by(*, person: User) -> list[Certificate]:
+    """The person's own certificates, newest first."""
+    if not person.is_authenticated:
+        return []
+    return list(_rows().filter(holder=person))
+
+
 def certificate_get_for(*, user: User, pk: int) -> Certificate:
     """One certificate the user may see, or 404."""
     return get_object_or_404(certificates_visible_to(user=user), pk=pk)

@@ -27,6 +27,7 @@ from lms.core.status import status_change, status_record
 from ..certificate_pdf import certificate_pdf
 from ..models import Certificate, Enrolment
 from ..permissions import can_revoke_certificate
+from ..selectors.certification import evaluate
 
 #: Days before expiry a reminder goes out, each once per certificate, with
 #: the field that records it was claimed.
@@ -291,9 +292,7 @@ def certificate_reminders_send(*, today: datetime.date | None = None) -> int:
 
 
 def _unmet_renewal(certificate: Certificate, version) -> list[str]:
-    from ..selectors import certification
-
-    results = certification.evaluate(certificate.holder, version, renewal=True)
+    results = evaluate(certificate.holder, version, renewal=True)
     return [result.missing for result in results if not result.met]
 
 

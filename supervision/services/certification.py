@@ -28,7 +28,9 @@ from lms.core.status import status_change, status_check, status_record
 
 from ..models import Enrolment, Requirement, Track, TrackVersion
 from ..permissions import can_decide_enrolment, can_manage_track
+from ..selectors.certification import evaluate
 from ..selectors.enrolments import latest_published
+from .certificates import certificate_issue
 
 Status = Enrolment.Status
 #: No action of the audit log names certification yet; decisions are
@@ -381,7 +383,6 @@ def enrolment_apply(
     their version is met (by ``selectors.certification.evaluate``).
     Refused with the first gap otherwise.  Audited; the coordinators over
     the trainee's unit are told."""
-    from ..selectors.certification import evaluate
 
     if actor.pk != enrolment.person_id:
         raise PermissionDenied(_("Only the trainee applies for their certification."))
@@ -449,8 +450,6 @@ def enrolment_decide(
             detail="approved" if approve else "declined",
         )
         if approve:
-            from .certificates import certificate_issue
-
             certificate_issue(actor=actor, enrolment=row)
             text = _("Your certification in %(track)s was approved.")
         else:

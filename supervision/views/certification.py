@@ -22,7 +22,9 @@ from lms.core.models import Role
 from ..forms.certification import DecideForm, MoveVersionForm
 from ..models import Enrolment
 from ..permissions import can_decide_enrolment
+from ..selectors import certification
 from ..selectors import enrolments as selectors
+from ..selectors.certificates import certificates_held_by
 from ..services import certification as services
 
 Status = Enrolment.Status
@@ -31,13 +33,6 @@ QUEUE_ROWS = 200
 #: People in one progress table (the selector counts with a fixed number
 #: of queries, the page stays readable).
 COHORT_ROWS = 500
-
-
-def _evaluation():
-    """The evaluation module, imported when a page needs it."""
-    from ..selectors import certification
-
-    return certification
 
 
 def _summary(results) -> dict:
@@ -64,10 +59,9 @@ def _refusal(error) -> str:
 def certification_home(request):
     """My enrolments with how far each is, and the tracks I may enrol in."""
     user = request.user
-    evaluate = _evaluation().evaluate
     mine = []
     for enrolment in selectors.enrolments_of(person=user):
-        results = evaluate(user, enrolment.version)
+        results = certification.evaluate(user, enrolment.version)
         mine.append({"enrolment": enrolment, **_summary(results)})
     enrolled = {row["enrolment"].track_id for row in mine}
     may_enrol = user.has_role(Role.TRAINEE)
@@ -81,6 +75,7 @@ def certification_home(request):
         "supervision/certification/home.html",
         {
             "mine": mine,
+            "certificates": certificates_held_by(person=user),
             "open_tracks": open_tracks if may_enrol else [],
             "is_coordinator": user.is_superuser or user.has_role(Role.COORDINATOR),
             "is_manager": user.is_superuser
@@ -118,12 +113,13 @@ def _enrolment_for(request, enrolment_pk) -> Enrolment:
 
 
 def _rows(enrolment, results) -> list[dict]:
-    next_step = _evaluation().next_step
     return [
         {
             "result": result,
             "percent": max(0, min(100, int(result.percent))),
-            "step": None if result.met else next_step(enrolment.person, result),
+            "step": None
+            if result.met
+            else certification.next_step(enrolment.person, result),
         }
         for result in results
     ]
@@ -131,7 +127,7 @@ def _rows(enrolment, results) -> list[dict]:
 
 def _track_context(request, enrolment, *, decide_form=None, move_form=None) -> dict:
     user = request.user
-    results = _evaluation().evaluate(enrolment.person, enrolment.version)
+    results = certification.evaluate(enrolment.person, enrolment.version)
     summary = _summary(results)
     latest = selectors.latest_published(enrolment.track)
     deciding = can_decide_enrolment(user, enrolment)
@@ -302,7 +298,7 @@ def certification_cohort(request):
             selectors.cohort_enrolments(user=request.user, version=chosen)[:COHORT_ROWS]
         )
         people = [enrolment.person for enrolment in enrolments]
-        results = _evaluation().evaluate_many(people, chosen)
+        results = certification.evaluate_many(people, chosen)
         requirements = list(chosen.requirements.all())
         for enrolment in enrolments:
             row = results.get(enrolment.person_id, [])

@@ -3,11 +3,13 @@ and follows the next-step link, completes the last requirement, and
 applies; the coordinator approves from the queue.  (The certificate and
 its public check page extend this journey where that code lives.)"""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.urls import reverse
 
 from supervision.models import Enrolment
-from tests import certification_stand_ins
+from supervision.services.certificates import verify_url
 from tests.browser.conftest import CHROMIUM_ARGS, close_quietly  # noqa: F401
 from tests.browser.test_practice_journey import desk, fits_the_phone, log_in  # noqa: F401
 from tests.factories.tracks import (
@@ -19,10 +21,14 @@ from tests.factories.tracks import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-certification_stand_ins.install()
 
-
-def test_trainee_follows_the_next_step_applies_and_is_approved(org, phone, desk):  # noqa: F811
+def test_trainee_follows_the_next_step_applies_and_is_approved(
+    org,
+    phone,
+    desk,  # noqa: F811
+    browser,
+    live_server,
+):
     # given a track asking for a verified qualification and two approved
     # hotline entries; the trainee has the qualification and one entry
     track = make_track(org.east, hotline=2)
@@ -74,3 +80,19 @@ def test_trainee_follows_the_next_step_applies_and_is_approved(org, phone, desk)
     assert desk.get_by_test_id("decide").count() == 0
     phone.goto(track_url)
     assert phone.get_by_test_id("status").get_attribute("class").endswith("is-approved")
+
+    # and a certificate is issued whose QR URL opens, without login, in a
+    # browser that has never seen the site, and says it is valid
+    certificate = enrolment.certificates.get()
+    path = urlsplit(verify_url(certificate)).path
+    stranger = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    try:
+        page = stranger.new_page()
+        page.goto(path)
+        assert page.get_by_test_id("verify-status").get_attribute("data-status") == (
+            "valid"
+        )
+        assert page.get_by_test_id("verify-track").inner_text().strip() == track.name
+        assert page.locator("[data-testid=verify-holder]").inner_text().strip()
+    finally:
+        close_quietly(stranger)

@@ -3,7 +3,6 @@ revocation, the reminders before expiry and renewal."""
 
 import datetime
 import io
-import sys
 import types
 from decimal import Decimal
 
@@ -282,13 +281,10 @@ def test_a_certificate_already_within_14_days_gets_only_the_14_day_reminder(org)
 
 @pytest.fixture
 def evaluation(monkeypatch):
-    """The evaluation module (``supervision.selectors.certification``),
-    with ``evaluate`` answering what the test sets in ``.results``."""
-    try:
-        from supervision.selectors import certification as module
-    except ImportError:  # before the evaluation lands in this tree
-        module = types.ModuleType("supervision.selectors.certification")
-        monkeypatch.setitem(sys.modules, module.__name__, module)
+    """The evaluation the renewal service reads, answering what the test
+    sets in ``.results``."""
+    from supervision.services import certificates as module
+
     calls = []
     state = types.SimpleNamespace(results=[], calls=calls)
 
@@ -296,7 +292,7 @@ def evaluation(monkeypatch):
         calls.append((person, version, renewal))
         return state.results
 
-    monkeypatch.setattr(module, "evaluate", evaluate, raising=False)
+    monkeypatch.setattr(module, "evaluate", evaluate)
     return state
 
 

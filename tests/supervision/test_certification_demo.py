@@ -5,9 +5,6 @@ from lms.core.models import User
 from supervision.demo import load_demo_certification, load_demo_practice
 from supervision.models import Enrolment, Rubric, Track
 from supervision.selectors.enrolments import applications_waiting_for
-from tests import certification_stand_ins
-
-certification_stand_ins.install()
 
 
 def test_the_demo_tracks_load_once_with_enrolments_and_an_application(db):

@@ -12,7 +12,6 @@ from django.utils import translation
 from lms.core.models import Role
 from supervision.models import Enrolment, Requirement, Track, TrackVersion
 from supervision.services import certification as services
-from tests import certification_stand_ins
 from tests.factories.core import UserFactory
 from tests.factories.tracks import (
     approved_hotline,
@@ -25,8 +24,6 @@ from tests.factories.tracks import (
 
 Status = Enrolment.Status
 
-certification_stand_ins.install()
-
 
 @pytest.fixture(autouse=True)
 def english(settings):
@@ -38,11 +35,11 @@ def english(settings):
 
 @pytest.fixture(autouse=True)
 def issued(monkeypatch):
-    import supervision.services.certificates as certificates
+    import supervision.services.certification as certification_services
 
     calls = []
     monkeypatch.setattr(
-        certificates,
+        certification_services,
         "certificate_issue",
         lambda *, actor, enrolment: calls.append(enrolment.pk),
     )

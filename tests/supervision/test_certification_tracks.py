@@ -18,7 +18,6 @@ from supervision.selectors.enrolments import (
     tracks_manageable_by,
 )
 from supervision.services import certification as services
-from tests import certification_stand_ins
 from tests.factories.core import UserFactory
 from tests.factories.courses import make_lesson, make_module, make_syllabus
 from tests.factories.supervision import assign, make_technique
@@ -31,8 +30,6 @@ from tests.factories.tracks import (
 )
 
 Status = Enrolment.Status
-
-certification_stand_ins.install()
 
 
 @pytest.fixture(autouse=True)
@@ -47,11 +44,11 @@ def english(settings):
 def issued(monkeypatch):
     """The enrolments ``certificate_issue`` is called for (the certificate
     itself is another module's concern)."""
-    import supervision.services.certificates as certificates
+    import supervision.services.certification as certification_services
 
     calls = []
     monkeypatch.setattr(
-        certificates,
+        certification_services,
         "certificate_issue",
         lambda *, actor, enrolment: calls.append((actor, enrolment.pk)),
     )
