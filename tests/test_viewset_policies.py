@@ -7,6 +7,8 @@ edit URL of a west row is not found.
 on; ``test_rows_name_every_registered_viewset`` keeps it whole.
 """
 
+import re
+
 import pytest
 from django.urls import get_resolver, reverse
 from wagtail.admin.viewsets import viewsets
@@ -193,6 +195,22 @@ def test_the_policy_answers_alike_for_the_row_and_the_rows(org, rows, name):
             policy.user_has_permission_for_instance(org.coordinator, "view", row)
             is expected
         )
+
+
+@pytest.mark.parametrize("name", sorted(set(ROWS) - SUPERUSERS_ONLY))
+def test_no_listing_shows_a_raw_true_false_or_none(org, client, rows, name):
+    # given rows, in Chinese, as the coordinator who manages them
+    rows[name]
+    client.force_login(org.coordinator)
+    client.cookies["django_language"] = "zh-hans"
+    response = client.get(reverse(f"{name}:index"))
+    assert response.status_code == 200
+    # then no cell shows Python's True, False or None: a label or a mark
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", response.content.decode(), re.S)
+    raw = [
+        c for c in cells if re.sub(r"<[^>]+>|\s", "", c) in {"True", "False", "None"}
+    ]
+    assert raw == []
 
 
 def test_the_technique_catalogue_is_one_for_every_coordinator(org, client, rows):

@@ -57,6 +57,17 @@ def _narrowed(choices, user):
     return queryset
 
 
+class YesNoColumn(Column):
+    """A true/false field read as 是 / 否 (Wagtail's ``BooleanColumn`` shows
+    an icon whose screen-reader text is Python's English ``True``)."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        if value is None:
+            return ""
+        return _("Yes") if value else _("No")
+
+
 class ScopedFilterSet(WagtailFilterSet):
     """A listing's filters, whose choices of units, people or any other row
     with a scoped listing hold only what that listing shows the user, however
@@ -358,7 +369,7 @@ class OrgUnitViewSet(ScopedViewSet):
         "code",
         "level",
         Column("parent_name", label=_("Parent unit")),
-        "is_active",
+        YesNoColumn("is_active", label=_("active")),
     ]
     list_filter = ["level", "is_active"]
     search_fields = ["name", "code", "address"]
@@ -419,7 +430,7 @@ class PersonViewSet(ScopedViewSet):
         "username",
         "home_unit",
         Column("role_list", label=_("Roles")),
-        "is_active",
+        YesNoColumn("is_active", label=_("active")),
     ]
     list_filter = ["groups", "category", "is_active"]
     search_fields = ["username", "full_name", "email", "staff_number", "phone"]

@@ -33,6 +33,7 @@ from lms.core.viewsets import (
     ScopedViewSet,
     ServiceCreateView,
     ServiceEditView,
+    YesNoColumn,
 )
 
 from ..forms.certification import (
@@ -90,7 +91,13 @@ class TrackViewSet(ScopedViewSet):
     index_view_class = TrackIndexView
     add_view_class = TrackCreateView
     edit_view_class = TrackEditView
-    list_display = ["name", "code", "unit", "validity_months", "is_active"]
+    list_display = [
+        "name",
+        "code",
+        "unit",
+        "validity_months",
+        YesNoColumn("is_active", label=_("open for enrolment")),
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "code", "description"]
     ordering = ["name"]
@@ -345,7 +352,14 @@ class RequirementViewSet(ScopedViewSet):
     add_view_class = RequirementCreateView
     edit_view_class = RequirementEditView
     delete_view_class = RequirementDeleteView
-    list_display = ["title", "version", "kind", "need", "measure", "for_renewal"]
+    list_display = [
+        "title",
+        "version",
+        "kind",
+        "need",
+        "measure",
+        YesNoColumn("for_renewal", label=_("also required to renew")),
+    ]
     list_filter = ["version", "kind"]
     search_fields = ["title"]
     ordering = ["version__track__name", "-version__number", "position", "id"]

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from lms.core.viewsets import ScopedViewSet
+from lms.core.viewsets import ScopedViewSet, YesNoColumn
 
 from ..models import Rubric, RubricItem
 
@@ -48,7 +48,7 @@ class RubricViewSet(ScopedViewSet):
     menu_order = 350
     add_to_admin_menu = True
     inspect_view_enabled = False
-    list_display = ["name", "is_active"]
+    list_display = ["name", YesNoColumn("is_active", label=_("in use"))]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]
     ordering = ["name"]

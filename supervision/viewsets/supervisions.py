@@ -9,7 +9,12 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from lms.core.models import Role
 from lms.core.selectors import people_manageable_by
-from lms.core.viewsets import ScopedViewSet, ServiceCreateView, ServiceEditView
+from lms.core.viewsets import (
+    ScopedViewSet,
+    ServiceCreateView,
+    ServiceEditView,
+    YesNoColumn,
+)
 
 from ..models import SupervisorAssignment, Technique
 from ..services.supervisions import supervisor_assign, supervisor_assignment_end
@@ -137,7 +142,7 @@ class TechniqueViewSet(ScopedViewSet):
     menu_order = 340
     add_to_admin_menu = True
     inspect_view_enabled = False
-    list_display = ["name", "is_active"]
+    list_display = ["name", YesNoColumn("is_active", label=_("offered"))]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]
     ordering = ["name"]
