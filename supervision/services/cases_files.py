@@ -29,7 +29,6 @@ KINDS = (
     FormKind("png", "image/png", b"\x89PNG\r\n\x1a\n"),
     FormKind("jpg", "image/jpeg", b"\xff\xd8\xff"),
 )
-CONTENT_TYPES = {kind.extension: kind.content_type for kind in KINDS}
 
 
 @dataclass(frozen=True)
@@ -144,9 +143,3 @@ def form_kind(upload) -> FormKind:
     """The kind of a signed consent form (``document_kind`` with the
     consent form's sentences)."""
     return document_kind(upload, sentences=CONSENT_SENTENCES)
-
-
-def content_type_of(name: str) -> str:
-    """The content type to serve a stored document with (by the extension
-    we chose when storing it)."""
-    return CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")

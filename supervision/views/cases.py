@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.cache import add_never_cache_headers
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lms.core.decorators import role_required
+from lms.core.downloads import private_download
 from lms.core.models import AuditAction, Role
 from lms.core.permissions import is_scoped_manager
 from lms.core.services.audit import audit_record
@@ -29,7 +30,6 @@ from ..forms import cases as case_forms
 from ..permissions import can_read_case_notes
 from ..selectors import cases as selectors
 from ..services import cases as services
-from ..services.cases_files import content_type_of
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
 
@@ -249,10 +249,9 @@ def consent_form(request, pk: int, consent_id: int):
     if not can_read_case_notes(request.user, case):
         raise Http404
     consent = selectors.consent_get_for(case=case, pk=consent_id)
-    name = consent.form.name
-    storage = consent.form.storage
-    if not name or not storage.exists(name):
-        raise Http404
+    response = private_download(
+        consent.form, filename=f"consent-{case.client_code}-{consent.signed_on:%Y%m%d}"
+    )
     audit_record(
         actor=request.user,
         action=AuditAction.CASE_NOTES_READ,
@@ -260,14 +259,6 @@ def consent_form(request, pk: int, consent_id: int):
         request=request,
         detail=f"signed consent form {consent.pk}",
     )
-    extension = name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        storage.open(name, "rb"),
-        as_attachment=True,
-        filename=f"consent-{case.client_code}-{consent.signed_on:%Y%m%d}.{extension}",
-        content_type=content_type_of(name),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

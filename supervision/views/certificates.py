@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lms.core.downloads import private_download
 from lms.core.models import AuditAction
 from lms.core.permissions import can_manage_person
 from lms.core.services.audit import audit_record
@@ -202,18 +203,9 @@ def certificate_detail(request, pk: int):
 def certificate_pdf(request, pk: int):
     """The PDF, for those who see the certificate; 404 until it is made."""
     certificate = selectors.certificate_get_for(user=request.user, pk=pk)
-    name = certificate.pdf.name
-    storage = certificate.pdf.storage
-    if not name or not storage.exists(name):
-        raise Http404
-    response = FileResponse(
-        storage.open(name, "rb"),
-        as_attachment=True,
-        filename=f"certificate-{certificate.serial}.pdf",
-        content_type="application/pdf",
+    return private_download(
+        certificate.pdf, filename=f"certificate-{certificate.serial}"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

@@ -7,7 +7,7 @@ outsider gets 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -15,13 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from lms.core.decorators import role_required
+from lms.core.downloads import private_download
 from lms.core.models import Role
 
 from ..forms.qualifications import DecideForm, UploadForm
 from ..models import Qualification
 from ..permissions import can_decide_qualification
 from ..selectors import qualifications as selectors
-from ..services.cases_files import content_type_of
 from ..services.qualifications import qualification_decide, qualification_upload
 
 #: Verified qualifications shown on the queue, for a later revocation.
@@ -102,20 +102,9 @@ def qualification_upload_view(request):
 def qualification_file(request, pk: int):
     """The document, always as a download with a content type we chose."""
     qualification = selectors.qualification_get_for(user=request.user, pk=pk)
-    name = qualification.document.name
-    storage = qualification.document.storage
-    if not name or not storage.exists(name):
-        raise Http404
-    extension = name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        storage.open(name, "rb"),
-        as_attachment=True,
-        filename=f"qualification-{qualification.pk}.{extension}",
-        content_type=content_type_of(name),
+    return private_download(
+        qualification.document, filename=f"qualification-{qualification.pk}"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def _queue_page(request, *, bound=None, status=200):
