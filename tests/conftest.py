@@ -76,6 +76,46 @@ class Org:
         )
 
 
+@pytest.fixture(scope="session")
+def role_permissions(django_db_setup, django_db_blocker) -> dict:
+    """The model permissions the migrations gave each group, read once the
+    test database is built."""
+    from django.contrib.auth.models import Group
+
+    with django_db_blocker.unblock():
+        return {
+            group.name: [
+                (p.content_type.app_label, p.codename)
+                for p in group.permissions.select_related("content_type")
+            ]
+            for group in Group.objects.all()
+        }
+
+
+@pytest.fixture(autouse=True)
+def _groups_as_migrated(request, role_permissions):
+    """A transactional test starts after the previous one's flush, which
+    empties the groups the migrations filled (post_migrate makes the
+    permissions again, not who holds them): give them back, so such a test
+    sees the roles as a real deployment has them, whatever ran before it."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    from django.contrib.auth.models import Group, Permission
+
+    request.getfixturevalue("transactional_db")
+    for name, held in role_permissions.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        if group.permissions.exists():
+            continue
+        for app_label, codename in held:
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)
+
+
 @pytest.fixture
 def org(db):
     return Org()
