@@ -4,7 +4,8 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import supervision.models.cases
-import supervision.models.certification
+import supervision.models.certificates
+import supervision.models.qualifications
 from django.conf import settings
 from django.db import migrations, models
 
@@ -111,7 +112,7 @@ class Migration(migrations.Migration):
                 (
                     "serial",
                     models.CharField(
-                        default=supervision.models.certification.new_serial,
+                        default=supervision.models.certificates.new_serial,
                         editable=False,
                         max_length=24,
                         unique=True,
@@ -395,7 +396,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         max_length=200,
                         storage=supervision.models.cases.private_storage,
-                        upload_to=supervision.models.certification.qualification_upload_to,
+                        upload_to=supervision.models.qualifications.qualification_upload_to,
                         verbose_name="document",
                     ),
                 ),

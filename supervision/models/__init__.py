@@ -1,23 +1,17 @@
 from .cases import Case, CaseNote, Consent, Referral
+from .certificates import Certificate, CertificateTransition
 from .certification import (
-    Certificate,
-    CertificateTransition,
     Enrolment,
     EnrolmentTransition,
-    Qualification,
-    QualificationKind,
-    QualificationTransition,
-    Rating,
-    RatingScore,
     Requirement,
-    Rubric,
-    RubricItem,
     Track,
     TrackVersion,
 )
 from .entries import EntryTransition, PracticeEntry
 from .pairing import Pairing, PairingContact
 from .policy import Rules, UnitPolicy
+from .qualifications import Qualification, QualificationKind, QualificationTransition
+from .ratings import Rating, RatingScore, Rubric, RubricItem
 from .reviews import ReviewTransition, VideoLessonSubmission, VideoReviewComment
 from .shifts import DutyShift, QuotaExemption, ShiftSignup, ShiftSwap
 from .supervision import (

@@ -12,7 +12,7 @@ from lms.core.models import OrgUnit, User
 from lms.core.permissions import is_scoped_manager
 
 from ..models import Certificate
-from ..models.certification import SERIAL_ALPHABET, SERIAL_LENGTH
+from ..models.certificates import SERIAL_ALPHABET, SERIAL_LENGTH
 
 #: The register's status filter: what the public check would say.
 STANDINGS = ("valid", "expired", "revoked")

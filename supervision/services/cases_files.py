@@ -4,7 +4,7 @@ certificate) by its bytes.  No ORM.
 The uploaded name and the browser's content type decide nothing: a text
 file renamed ``.pdf`` or a program is refused, and the stored name is
 random (``supervision.models.cases.consent_upload_to``,
-``supervision.models.certification.qualification_upload_to``).
+``supervision.models.qualifications.qualification_upload_to``).
 """
 
 import re

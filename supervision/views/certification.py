@@ -25,6 +25,7 @@ from ..permissions import can_decide_enrolment
 from ..selectors import certification
 from ..selectors import enrolments as selectors
 from ..selectors.certificates import certificates_held_by
+from ..selectors.next_steps import next_step
 from ..services import certification as services
 
 Status = Enrolment.Status
@@ -117,9 +118,7 @@ def _rows(enrolment, results) -> list[dict]:
         {
             "result": result,
             "percent": max(0, min(100, int(result.percent))),
-            "step": None
-            if result.met
-            else certification.next_step(enrolment.person, result),
+            "step": None if result.met else next_step(enrolment.person, result),
         }
         for result in results
     ]

@@ -31,8 +31,8 @@ from supervision.selectors.certification import (
     evaluate,
     evaluate_many,
     months_before,
-    next_step,
 )
+from supervision.selectors.next_steps import next_step
 from tests.factories.certification import (
     enrol,
     make_qualification,
