@@ -132,7 +132,7 @@ def certificate_issue(
         )
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("person", "track", "version")
             .get(pk=enrolment.pk)
         )
@@ -161,7 +161,7 @@ def certificate_pdf_make(*, certificate_id: int) -> Certificate | None:
     adds.  ``None`` for a certificate that no longer exists."""
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("holder", "track", "version", "unit")
             .filter(pk=certificate_id)
             .first()
@@ -215,7 +215,7 @@ def certificate_revoke(
         )
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("holder", "track")
             .get(pk=certificate.pk)
         )
@@ -314,7 +314,7 @@ def certificate_renew(
         )
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("holder", "enrolment__track", "enrolment__version")
             .get(pk=certificate.pk)
         )

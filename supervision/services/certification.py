@@ -156,7 +156,7 @@ def track_update(
     requirements change only through a new version).  Audited."""
     _refuse_unless_manages(actor, track)
     with transaction.atomic():
-        row = Track.objects.select_for_update().get(pk=track.pk)
+        row = Track.objects.select_for_update(of=("self",)).get(pk=track.pk)
         row.name = clean_text(
             name, max_length=120, required_message=_("Give the track a name.")
         )
@@ -196,7 +196,7 @@ def track_draft(
     techniques too).  Idempotent; a new draft is audited."""
     _refuse_unless_manages(actor, track)
     with transaction.atomic():
-        Track.objects.select_for_update().get(pk=track.pk)
+        Track.objects.select_for_update(of=("self",)).get(pk=track.pk)
         draft = track.versions.filter(published_at__isnull=True).first()
         if draft is not None:
             return draft
@@ -240,7 +240,7 @@ def track_draft_save(
     save) runs only when ``version`` is still a draft the actor manages,
     inside a transaction with the version's row locked.  Audited."""
     with transaction.atomic():
-        row = TrackVersion.objects.select_for_update().get(pk=version.pk)
+        row = TrackVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
         _refuse_unless_draft(actor, row)
         saved = save()
         audit_record(
@@ -265,7 +265,7 @@ def track_publish(
     requirement whose parameters do not fit its kind.  Audited."""
     with transaction.atomic():
         row = (
-            TrackVersion.objects.select_for_update()
+            TrackVersion.objects.select_for_update(of=("self",))
             .select_related("track")
             .get(pk=version.pk)
         )
@@ -322,7 +322,7 @@ def track_enrol(
     if not track.is_active:
         raise ValidationError(_("This track is closed for enrolment."))
     with transaction.atomic():
-        User.objects.select_for_update().get(pk=person.pk)
+        User.objects.select_for_update(of=("self",)).get(pk=person.pk)
         version = latest_published(track)
         if version is None:
             raise ValidationError(_("This track has no published requirements yet."))
@@ -388,7 +388,7 @@ def enrolment_apply(
         raise PermissionDenied(_("Only the trainee applies for their certification."))
     with transaction.atomic():
         row = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("person__home_unit", "track", "version")
             .get(pk=enrolment.pk)
         )
@@ -437,7 +437,7 @@ def enrolment_decide(
     to = Status.APPROVED if approve else Status.DECLINED
     with transaction.atomic():
         row = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("person__home_unit", "track", "version")
             .get(pk=enrolment.pk)
         )
@@ -487,7 +487,7 @@ def enrolment_move_version(
     )
     with transaction.atomic():
         row = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("person", "track", "version")
             .get(pk=enrolment.pk)
         )

@@ -139,7 +139,7 @@ def qualification_decide(
     through ``status_change`` (history row with the reason), writes an
     audit row and tells the holder."""
     qualification = (
-        Qualification.objects.select_for_update()
+        Qualification.objects.select_for_update(of=("self",))
         .select_related("person", "kind")
         .get(pk=qualification.pk)
     )
