@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from lms.core import selectors
-from lms.core.models import Role
+from lms.core.models import Role, User
 from tests.factories.core import UserFactory
 
 
@@ -116,3 +116,17 @@ def test_people_are_counted_per_role_within_the_scope(org, django_assert_num_que
         "coordinator": 1,
         "leader": 1,
     }
+
+
+def test_the_platform_administrator_s_manage_page_says_all_units(org, client):
+    # given a platform administrator without a home unit, in Chinese
+    admin = User.objects.create_superuser("root", "root@example.com", "x-long-pw-42")
+    client.force_login(admin)
+    client.cookies["django_language"] = "zh-hans"
+    # when they open /manage/
+    response = client.get(reverse("core:coordinator_home"))
+    # then the heading names all units, never "None"
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "全部单位" in body
+    assert "None" not in body

@@ -113,6 +113,18 @@ def test_environment_switches_database_broker_cache_and_storage():
     ]
 
 
+def test_demo_addresses_are_verified_so_a_second_factor_can_be_set_up(db):
+    # allauth sets up TOTP only for a person whose primary address is verified
+    from allauth.account.models import EmailAddress
+
+    load_demo_data()
+    people = User.objects.filter(email__endswith="@demo.xinxun.example")
+    assert people.count() >= 8
+    for person in people:
+        primary = EmailAddress.objects.get_primary(person)
+        assert primary is not None and primary.verified, person.username
+
+
 def test_demo_data_is_idempotent(db):
     first = load_demo_data()
     snapshot = (
