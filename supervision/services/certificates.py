@@ -34,10 +34,6 @@ from ..selectors.certification import evaluate
 REMINDERS = ((60, "reminded_60_at"), (14, "reminded_14_at"))
 MAX_REASON = 2000
 
-#: No audit action names certificates yet; issue and revocation are
-#: recorded as sign-offs with a detail saying which (see the report).
-AUDIT_ISSUE = AuditAction.CERTIFICATE
-AUDIT_REVOKE = AuditAction.CERTIFICATE
 
 
 def _today() -> datetime.date:
@@ -96,7 +92,7 @@ def _create(
     what = f"renewal of {renews.serial}" if renews else "issued"
     audit_record(
         actor=actor,
-        action=AUDIT_ISSUE,
+        action=AuditAction.CERTIFICATE,
         obj=certificate,
         request=request,
         detail=f"certificate {what}: {enrolment.track} v{enrolment.version.number}"
@@ -224,7 +220,7 @@ def certificate_revoke(
         )
         audit_record(
             actor=actor,
-            action=AUDIT_REVOKE,
+            action=AuditAction.CERTIFICATE,
             obj=certificate,
             request=request,
             detail=f"certificate revoked: {reason}",

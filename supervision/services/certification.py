@@ -33,8 +33,7 @@ from ..selectors.enrolments import latest_published
 from .certificates import certificate_issue
 
 Status = Enrolment.Status
-#: No action of the audit log names certification yet; decisions are
-#: sign-offs, and the detail says which step it was.
+#: Every enrolment step is audited under one action; the detail says which.
 AUDIT_ACTION = AuditAction.CERTIFICATION
 REASON_MAX = 2000
 NOTE_MAX = TrackVersion._meta.get_field("note").max_length
