@@ -35,7 +35,6 @@ REMINDERS = ((60, "reminded_60_at"), (14, "reminded_14_at"))
 MAX_REASON = 2000
 
 
-
 def _today() -> datetime.date:
     return timezone.localdate()
 
