@@ -7,9 +7,19 @@ from .certification import (
     Track,
     TrackVersion,
 )
+from .crisis import (
+    CallOut,
+    CrisisTeam,
+    CrisisTeamMember,
+    Deployment,
+    DeploymentTransition,
+    IncidentType,
+    TeamDrill,
+)
 from .entries import EntryTransition, PracticeEntry
 from .pairing import Pairing, PairingContact
 from .policy import Rules, UnitPolicy
+from .pool import PoolMember, PoolScheme, Tier, TierChange
 from .qualifications import Qualification, QualificationKind, QualificationTransition
 from .ratings import Rating, RatingScore, Rubric, RubricItem
 from .reviews import ReviewTransition, VideoLessonSubmission, VideoReviewComment
@@ -23,18 +33,26 @@ from .supervision import (
 from .techniques import Technique, TechniqueMastery
 
 __all__ = [
+    "CallOut",
     "Case",
     "CaseNote",
     "Certificate",
     "CertificateTransition",
     "Consent",
+    "CrisisTeam",
+    "CrisisTeamMember",
+    "Deployment",
+    "DeploymentTransition",
     "DutyShift",
     "Enrolment",
     "EnrolmentTransition",
     "EntryTransition",
     "GrowthNote",
+    "IncidentType",
     "Pairing",
     "PairingContact",
+    "PoolMember",
+    "PoolScheme",
     "PracticeEntry",
     "Qualification",
     "QualificationKind",
@@ -53,8 +71,11 @@ __all__ = [
     "SupervisionKind",
     "SupervisionSession",
     "SupervisorAssignment",
+    "TeamDrill",
     "Technique",
     "TechniqueMastery",
+    "Tier",
+    "TierChange",
     "Track",
     "TrackVersion",
     "UnitPolicy",

@@ -29,7 +29,15 @@ from .techniques import Technique
 
 class Track(models.Model):
     """A certification track (认证方向), e.g. 团辅带领 (independent
-    group-session lead).  Its requirements live on its versions."""
+    group-session lead).  Its requirements live on its versions.
+
+    A track of purpose ``tier`` holds the entry rules of a talent-pool
+    tier (``models.pool``): nobody enrols in it and it issues no
+    certificate; the same engine evaluates it."""
+
+    class Purpose(models.TextChoices):
+        CERTIFICATION = "certification", _("Certification")
+        TIER = "tier", _("Talent-pool tier rules")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
@@ -47,6 +55,12 @@ class Track(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(240)],
         help_text=_("Empty: the certificate does not expire."),
+    )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=16,
+        choices=Purpose.choices,
+        default=Purpose.CERTIFICATION,
     )
     is_active = models.BooleanField(_("open for enrolment"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,6 +120,7 @@ class Requirement(models.Model):
         SHIFTS = "shifts", _("Duty shifts worked")
         RATINGS = "ratings", _("Competency ratings")
         QUALIFICATION = "qualification", _("External qualification")
+        CERTIFICATE = "certificate", _("Certificate held and valid")
 
     class Measure(models.TextChoices):
         COUNT = "count", _("a count (entries, sessions, lessons…)")
@@ -195,6 +210,16 @@ class Requirement(models.Model):
         null=True,
         blank=True,
         related_name="requirements",
+    )
+
+    # certificate: a valid (issued, unexpired) certificate of this track
+    certificate_track = models.ForeignKey(
+        Track,
+        verbose_name=_("certificate of track"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="required_by",
     )
 
     class Meta:

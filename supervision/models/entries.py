@@ -54,6 +54,7 @@ class PracticeEntry(models.Model):
         MEDIATION = "mediation", _("Mediation (矛盾调解)")
         TECHNIQUE = "technique", _("Receiving a client with a technique")
         VIDEO_LESSON = "video_lesson", _("Recording a video lesson")
+        CRISIS = "crisis", _("Crisis intervention (危机干预)")
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
@@ -138,6 +139,15 @@ class PracticeEntry(models.Model):
         null=True,
         blank=True,
         related_name="amendments",
+    )
+    deployment = models.ForeignKey(
+        "supervision.Deployment",
+        verbose_name=_("crisis deployment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="practice_entries",
+        help_text=_("For crisis intervention: the deployment the work was part of."),
     )
     amendment_reason = models.CharField(
         _("reason for the amendment"), max_length=500, blank=True

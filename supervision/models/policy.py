@@ -18,6 +18,7 @@ class Rules:
     mentees_per_mentor: int = 2
     pairing_contact_days: int = 30
     mastery_clients: int = 3
+    coverage_need: int = 1
 
 
 class UnitPolicy(models.Model):
@@ -54,6 +55,30 @@ class UnitPolicy(models.Model):
         _("flag a pair without contact for (days)"),
         default=Rules.pairing_contact_days,
     )
+    coverage_need = models.PositiveSmallIntegerField(
+        _("qualified people each grassroots unit needs"),
+        default=Rules.coverage_need,
+        help_text=_(
+            "Staffing coverage, e.g. 1–3 part-time counsellors per police unit."
+        ),
+    )
+    coverage_tier = models.ForeignKey(
+        "supervision.Tier",
+        verbose_name=_("counted from tier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("People in this tier or a more senior one count; empty: any tier."),
+    )
+    coverage_track = models.ForeignKey(
+        "supervision.Track",
+        verbose_name=_("or holding a valid certificate of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -84,4 +109,5 @@ class UnitPolicy(models.Model):
             separate_growth_supervisor=self.separate_growth_supervisor,
             mentees_per_mentor=self.mentees_per_mentor,
             pairing_contact_days=self.pairing_contact_days,
+            coverage_need=self.coverage_need,
         )

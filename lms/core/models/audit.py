@@ -33,6 +33,8 @@ class AuditAction(models.TextChoices):
     CERTIFICATE = "certificate", _("Certificate issued, revoked or renewed")
     QUALIFICATION = "qualification", _("Qualification verified or rejected")
     RATING = "rating", _("Competency rating recorded")
+    TIER = "tier", _("Talent-pool tier changed or reviewed")
+    CRISIS = "crisis", _("Crisis team, deployment or call-out changed")
 
 
 class AuditQuerySet(models.QuerySet):
