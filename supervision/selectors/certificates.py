@@ -18,6 +18,16 @@ from ..models.certificates import SERIAL_ALPHABET, SERIAL_LENGTH
 STANDINGS = ("valid", "expired", "revoked")
 
 
+def in_force_q(today: datetime.date, prefix: str = "") -> Q:
+    """Certificates (``prefix`` leads to one, e.g. ``"certificates__"``)
+    that are valid on ``today``: issued, not revoked, not expired.  The one
+    home of the rule; ``Certificate.standing`` is its row twin."""
+    return Q(**{f"{prefix}status": Certificate.Status.ISSUED}) & (
+        Q(**{f"{prefix}expires_on__isnull": True})
+        | Q(**{f"{prefix}expires_on__gte": today})
+    )
+
+
 def _rows() -> QuerySet[Certificate]:
     return Certificate.objects.select_related(
         "holder", "track", "version", "unit", "renews"
@@ -80,9 +90,7 @@ def certificates_filtered(
         rows = rows.filter(track_id=track_id)
     if unit is not None:
         rows = rows.filter(unit.subtree_q("unit__"))
-    in_force = Q(status=Certificate.Status.ISSUED) & (
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
-    )
+    in_force = in_force_q(today)
     if standing == "valid":
         rows = rows.filter(in_force)
     elif standing == "expired":
