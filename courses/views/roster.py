@@ -119,7 +119,13 @@ def upload(request):
         created_by=request.user
     )[:10]
     return render(
-        request, "courses/roster/upload.html", {"form": form, "recent": recent}
+        request,
+        "courses/roster/upload.html",
+        {
+            "form": form,
+            "recent": recent,
+            "role_words": list(roster_files.ROLE_WORDS.values()),
+        },
     )
 
 
