@@ -242,9 +242,13 @@ def test_preview_then_import_creates_accounts_and_sends_invitations(
     assert item.status == RosterImport.Status.DONE
     assert item.processed_rows == item.total_rows == 2
     assert item.finished_at is not None
-    assert item.report["result"] == {"created": 2, "added_to_cohort": 2}
     wang = User.objects.get(email="wxm@example.com")
     li = User.objects.get(email="lili@example.com")
+    assert item.report["result"] == {
+        "created": 2,
+        "added_to_cohort": 2,
+        "people": [wang.pk, li.pk],
+    }
     assert (wang.username, wang.full_name, wang.home_unit) == (
         "wxm",
         "王小明",
