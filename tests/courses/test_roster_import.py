@@ -293,7 +293,7 @@ def test_an_existing_person_of_the_unit_joins_the_cohort_unchanged(org):
     item = svc.roster_import_start(actor=org.coordinator, roster_import=item)
     # then the trainee is a member, and nothing about them changed
     assert item.status == RosterImport.Status.DONE
-    assert item.report["result"] == {"created": 0, "added_to_cohort": 1}
+    assert item.report["result"] == {"created": 0, "added_to_cohort": 1, "people": []}
     after = User.objects.get(pk=org.trainee.pk)
     assert (after.full_name, after.phone, after.roles) == (
         before.full_name,
