@@ -145,7 +145,7 @@ QUIZ = [
     {
         "type": "question",
         "value": {
-            "question": "以下哪些是常见的压力反应？（多选）",
+            "question": "以下哪些是常见的压力反应？",
             "kind": "multiple",
             "choices": [
                 {"text": "失眠、易疲劳", "correct": True},
@@ -157,12 +157,36 @@ QUIZ = [
 ]
 
 
-def _home() -> Page:
+#: The site root's title and the site's name in the page chooser and the
+#: explorer, in place of Wagtail's "Welcome to your new Wagtail site!".
+SITE_TITLE = "心训 · 培训内容"
+SITE_NAME = "心训"
+#: Titles Wagtail gives the page it creates as the first site root.
+_WAGTAIL_WELCOME = (
+    "Welcome to your new Wagtail site!",
+    "Welcome to your Wagtail site!",
+)
+
+
+def demo_site_root() -> Page:
+    """The default site's root page, made the product's own: Wagtail's
+    stock welcome page is renamed (its URL, /, stays ours: the product's
+    home page answers there)."""
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    return site.root_page if site else Page.objects.get(depth=1)
+    if site is None:
+        return Page.objects.get(depth=1)
+    root = site.root_page.specific
+    if root.title in _WAGTAIL_WELCOME or root.draft_title in _WAGTAIL_WELCOME:
+        root.title = root.draft_title = SITE_TITLE
+        root.save(update_fields=["title", "draft_title"])
+    if site.site_name != SITE_NAME:
+        site.site_name = SITE_NAME
+        site.save(update_fields=["site_name"])
+    return root
 
 
 def _syllabus() -> tuple[SyllabusIndexPage, bool]:
+    home = demo_site_root()
     existing = SyllabusIndexPage.objects.filter(slug=SYLLABUS_SLUG).first()
     if existing:
         return existing, False
@@ -171,7 +195,7 @@ def _syllabus() -> tuple[SyllabusIndexPage, bool]:
         slug=SYLLABUS_SLUG,
         intro="<p>“实践+督导”培训大纲：理论学习、跟岗实践与个人成长三个模块。</p>",
     )
-    _home().add_child(instance=syllabus)
+    home.add_child(instance=syllabus)
     PageViewRestriction.objects.create(
         page=syllabus, restriction_type=PageViewRestriction.LOGIN
     )

@@ -6,9 +6,14 @@ Where a list needs the same rule, its queryset twin is in ``selectors``
 and ``tests/test_rule_twins.py`` checks that both agree."""
 
 from lms.core.models import User
-from lms.core.permissions import can_manage_unit, can_manage_units, unit_in_scope
+from lms.core.permissions import (
+    can_manage_unit,
+    can_manage_units,
+    is_scoped_manager,
+    unit_in_scope,
+)
 
-from .models import CohortMember, OfflineSession, Video
+from .models import Cohort, CohortMember, OfflineSession, Video
 
 
 def can_manage_video(user: User, video: Video) -> bool:
@@ -50,3 +55,20 @@ def may_attend(person: User, session: OfflineSession) -> bool:
             cohort_id=session.cohort_id, person=person
         ).exists()
     )
+
+
+def can_read_cohort(user: User, cohort: Cohort) -> bool:
+    """Read a cohort's page and progress grid (never change it):
+    coordinators and leaders of its unit or above, and supervisors of one
+    of its members (one ``exists()``; who supervises whom comes from
+    ``selectors.cohorts.supervisees_of``).  Row form of
+    ``selectors.cohorts.cohorts_readable_by``."""
+    from .selectors.cohorts import supervisees_of
+
+    if not user.is_authenticated:
+        return False
+    if is_scoped_manager(user) and unit_in_scope(user, cohort.unit):
+        return True
+    return CohortMember.objects.filter(
+        cohort=cohort, person__in=supervisees_of(user=user).values("pk")
+    ).exists()

@@ -549,21 +549,22 @@ RULES = [
     ),
     (
         r"^manage/cohorts/<int:pk>/grid(/|.xlsx)$",
-        "cohort progress grid and its export: coordinators of the subtree",
+        "cohort progress grid and its export, read-only: coordinators and leaders "
+        "of the subtree, supervisors of a member (issue 16: leaders were 403)",
         [
             (
                 lambda o: reverse("cohort_grid:show", args=[course(o).east_cohort.pk]),
-                statuses(LOGIN, 403, 403, 200, 403, 404),
+                statuses(LOGIN, 404, 404, 200, 200, 404),
             ),
             (
                 lambda o: reverse(
                     "cohort_grid:export", args=[course(o).east_cohort.pk]
                 ),
-                statuses(LOGIN, 403, 403, 200, 403, 404),
+                statuses(LOGIN, 404, 404, 200, 200, 404),
             ),
             (
                 lambda o: reverse("cohort_grid:show", args=[course(o).west_cohort.pk]),
-                statuses(LOGIN, 403, 403, 404, 403, 200),
+                statuses(LOGIN, 404, 404, 404, 404, 200),
             ),
         ],
     ),
@@ -1345,6 +1346,18 @@ RULES = [
             ),
         ],
     ),
+    # --- courses16 ---
+    (
+        r"^manage/cohorts/$",
+        "the cohorts a person may read: coordinators, leaders, supervisors",
+        [
+            (
+                lambda o: reverse("cohort_grid:list"),
+                statuses(LOGIN, 403, 200, 200, 200, 200),
+            )
+        ],
+    ),
+    # --- end courses16 ---
 ]
 
 

@@ -157,7 +157,11 @@ class LessonPage(LoginRequiredPage):
         from courses.selectors import learn
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(learn.lesson_context_for(user=request.user, lesson=self))
+        session = getattr(request, "session", None)
+        draft = session.pop(learn.QUIZ_DRAFT_KEY % self.pk, None) if session else None
+        context.update(
+            learn.lesson_context_for(user=request.user, lesson=self, quiz_draft=draft)
+        )
         return context
 
 

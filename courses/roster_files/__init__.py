@@ -28,10 +28,12 @@ from .checks import (
     FORMULA_STARTS,
     NAME_MAX,
     ROLE_LABELS,
+    ROLE_WORDS,
     STAFF_NUMBER_MAX,
     TEMPLATE_COLUMNS,
     RosterRow,
     normalise_phone,
+    role_words_text,
     row_fingerprint,
 )
 from .reading import (
@@ -59,6 +61,7 @@ __all__ = [
     "MAX_UNZIPPED_BYTES",
     "NAME_MAX",
     "ROLE_LABELS",
+    "ROLE_WORDS",
     "STAFF_NUMBER_MAX",
     "TEMPLATE_COLUMNS",
     "RosterRefused",
@@ -67,6 +70,7 @@ __all__ = [
     "neutralise",
     "normalise_phone",
     "read_roster",
+    "role_words_text",
     "row_fingerprint",
     "template_csv",
     "template_xlsx",

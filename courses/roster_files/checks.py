@@ -24,14 +24,37 @@ from lms.core.models.org import Role
 TEMPLATE_COLUMNS = ("姓名", "单位编码", "邮箱", "手机号", "警号/工号", "角色")
 FIELDS = ("name", "unit_code", "email", "phone", "staff_number", "roles")
 COLUMN_LABELS = dict(zip(FIELDS, TEMPLATE_COLUMNS, strict=True))
+#: The words the 角色 column accepts for each role: first the name the
+#: product shows (``Role``'s label in Chinese), then the other names people
+#: give the role, then the English name.  Compared case-insensitively,
+#: full-width letters folded; none may contain a separator (space, 、, /).
+#: 管理员 alone is taken as 培训管理员: the roster never makes platform
+#: administrators.
+ROLE_WORDS = {
+    Role.TRAINEE: ("学员", "培训学员", "受训学员", "受训人员", "trainee", "student"),
+    Role.SUPERVISOR: ("督导师", "督导", "督导老师", "心理教官", "supervisor"),
+    Role.COORDINATOR: (
+        "培训管理员",
+        "管理员",
+        "协调员",
+        "培训协调员",
+        "培训专管员",
+        "coordinator",
+    ),
+    Role.LEADER: ("领导", "单位领导", "负责人", "leader"),
+}
 #: Role words in the 角色 column (compared case-insensitively).
 ROLE_LABELS = {
-    "学员": Role.TRAINEE,
-    "督导": Role.SUPERVISOR,
-    "培训管理员": Role.COORDINATOR,
-    "领导": Role.LEADER,
-    **{role.value: role for role in Role},
-}
+    word.casefold(): role for role, words in ROLE_WORDS.items() for word in words
+} | {role.value: role for role in Role}
+
+
+def role_words_text() -> str:
+    """The accepted words as one line: 学员（培训学员、…、trainee）；督导师（…）…"""
+    return "；".join(
+        f"{words[0]}（{'、'.join(words[1:])}）" for words in ROLE_WORDS.values()
+    )
+
 
 NAME_MAX = 80  # User.full_name
 EMAIL_MAX = 254
@@ -226,8 +249,8 @@ def _check_roles(row: RosterRow, text: str) -> None:
         if role is None:
             row.refuse(
                 "unknown_role",
-                _("“%(label)s” is not a role; use 学员, 督导, 培训管理员 or 领导.")
-                % {"label": _short(label, 20)},
+                _("“%(label)s” is not a role; use one of these: %(roles)s.")
+                % {"label": _short(label, 20), "roles": role_words_text()},
             )
         elif role not in roles:
             roles.append(role)

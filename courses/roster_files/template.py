@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from lms.core.spreadsheets import safe_cell
 
-from .checks import TEMPLATE_COLUMNS
+from .checks import ROLE_WORDS, TEMPLATE_COLUMNS
 
 EXAMPLE_ROW = ("张三", "", "zhangsan@example.com", "13800138000", "010203", "学员")
 
@@ -30,9 +30,10 @@ def _template_notes() -> list[str]:
         ),
         _("New people receive an invitation email to set their password."),
         _(
-            "角色: 学员, 督导, 培训管理员 or 领导; several separated by 、 or a "
-            "comma. Empty means 学员."
+            "角色: several roles are separated by 、 or a comma; empty means 学员. "
+            "Each role may be written in any of these ways:"
         ),
+        *[f"    {words[0]}: {'、'.join(words)}" for words in ROLE_WORDS.values()],
         _("手机号: an 11-digit mobile number."),
     ]
 

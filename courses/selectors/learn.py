@@ -7,6 +7,7 @@ video outside what the user may see is a 404.
 """
 
 import datetime
+import re
 from collections import defaultdict
 
 from django.core import signing
@@ -27,6 +28,13 @@ from ..models import (
     SyllabusIndexPage,
     Video,
 )
+
+#: A draft of quiz answers the page shows again after a refused submission
+#: (kept in the person's session by ``courses.views.learn.quiz_submit``).
+QUIZ_DRAFT_KEY = "courses-quiz-draft-%s"
+#: The kind markers editors type after a question, "（多选）" and the like;
+#: the page says the kind itself, so a typed marker is not shown twice.
+_KIND_MARKER = re.compile(r"\s*[（(]\s*(多选|单选|多选题|单选题)\s*[）)]\s*$")
 
 VIEW_TOKEN_SALT = "courses.lesson-view"  # noqa: S105 - a salt, not a secret
 VIEW_TOKEN_MAX_AGE = 24 * 3600
@@ -203,15 +211,45 @@ def pages_under_any(paths: list[str]) -> Q:
     return condition
 
 
+def _cohort_parts_first(user: User, rows: list[dict]) -> list[dict]:
+    """``rows`` (modules with their lessons) with the modules the user's
+    cohorts assigned first, in the cohort's order (an assigned lesson
+    brings its module along), each marked ``assigned``; the others keep
+    the syllabus's order.  One query."""
+    if not user.is_authenticated or not rows:
+        return rows
+    assigned = CohortAssignment.objects.filter(
+        cohort__memberships__person=user
+    ).values_list("page__path", "position", "release_on")
+    rank = {}
+    for path, position, release_on in assigned:
+        for row in rows:
+            module_path = row["module"].path
+            if module_path.startswith(path) or path.startswith(module_path):
+                key = (position, release_on, module_path)
+                rank[module_path] = min(rank.get(module_path, key), key)
+    for row in rows:
+        row["assigned"] = row["module"].path in rank
+    return sorted(
+        rows,
+        key=lambda row: (
+            0 if row["assigned"] else 1,
+            rank.get(row["module"].path, ()),
+            row["module"].path,
+        ),
+    )
+
+
 def syllabus_tree_for(*, user: User, syllabus: SyllabusIndexPage) -> list[dict]:
-    """The syllabus's modules, each with its lessons and the user's progress.
+    """The syllabus's modules, each with its lessons and the user's
+    progress, the user's cohort's parts first (``_cohort_parts_first``).
 
     A fixed number of queries, whatever the number of modules and lessons.
     """
     modules = list(
         _visible(ModulePage.objects.child_of(syllabus), user).order_by("path")
     )
-    return _modules_with_rows(user, modules)
+    return _cohort_parts_first(user, _modules_with_rows(user, modules))
 
 
 def module_progress_for(*, user: User, module: ModulePage) -> dict:
@@ -226,7 +264,7 @@ def learning_overview_for(*, user: User) -> list[dict]:
         .filter(pages_under_any([s.path for s in syllabi]) if syllabi else Q(pk__in=[]))
         .order_by("path")
     )
-    rows = _modules_with_rows(user, modules)
+    rows = _cohort_parts_first(user, _modules_with_rows(user, modules))
     return [
         {
             "syllabus": syllabus,
@@ -234,6 +272,21 @@ def learning_overview_for(*, user: User) -> list[dict]:
         }
         for syllabus in syllabi
     ]
+
+
+def next_lesson_for(*, user: User, lesson: LessonPage) -> LessonPage | None:
+    """The lesson after ``lesson`` in its syllabus's order (the rest of
+    its module, then the next modules) that the user may open, or None
+    after the last one."""
+    if not lesson.path or lesson.depth < 3:
+        return None
+    syllabus_path = lesson.path[: (lesson.depth - 2) * Page.steplen]
+    return (
+        lessons_visible_to(user=user)
+        .filter(path__startswith=syllabus_path, path__gt=lesson.path)
+        .order_by("path")
+        .first()
+    )
 
 
 def continue_lesson_for(*, user: User) -> LessonProgress | None:
@@ -306,9 +359,52 @@ def video_sources(video: Video | None) -> list[dict]:
     return sources
 
 
-def lesson_context_for(*, user: User, lesson: LessonPage) -> dict:
+def quiz_for(
+    *,
+    lesson: LessonPage,
+    attempt: QuizAttempt | None,
+    draft: dict[str, list[str]] | None = None,
+) -> list[dict]:
+    """The lesson's quiz as the page shows it: each question with its kind,
+    its answers ticked as last given (a refused ``draft``, else the last
+    ``attempt``), and whether the last attempt got it right.
+
+    Correct answers are never shown: a lesson has no setting to reveal
+    them, so after an attempt the page says only which questions were
+    right and which were wrong (they can be tried again without limit).
+    """
+    given = draft if draft is not None else (attempt.answers if attempt else {})
+    given = given if isinstance(given, dict) else {}
+    questions = []
+    for number, block in enumerate(lesson.quiz, start=1):
+        chosen = {str(i) for i in given.get(block.id, []) or []}
+        correct = {str(i) for i, c in enumerate(block.value["choices"]) if c["correct"]}
+        right = None
+        if draft is None and attempt is not None and block.id in attempt.answers:
+            right = chosen == correct
+        questions.append(
+            {
+                "id": block.id,
+                "number": number,
+                "text": _KIND_MARKER.sub("", block.value["question"]),
+                "multiple": block.value["kind"] == "multiple",
+                "right": right,
+                "choices": [
+                    {"index": i, "text": choice["text"], "checked": str(i) in chosen}
+                    for i, choice in enumerate(block.value["choices"])
+                ],
+            }
+        )
+    return questions
+
+
+def lesson_context_for(
+    *, user: User, lesson: LessonPage, quiz_draft: dict | None = None
+) -> dict:
     """What the lesson page shows this user: the player, their progress,
-    whether it is locked, and the quiz with their last attempt."""
+    whether it is locked, the quiz with their last attempt (or the
+    ``quiz_draft`` they sent and were asked to complete), and the next
+    lesson of the module."""
     video = lesson.video
     progress = (
         LessonProgress.objects.filter(person=user, lesson=lesson).first()
@@ -330,6 +426,14 @@ def lesson_context_for(*, user: User, lesson: LessonPage) -> dict:
             else None
         ),
     }
+    context["next_lesson"] = (
+        next_lesson_for(user=user, lesson=lesson) if user.is_authenticated else None
+    )
+    context["quiz"] = (
+        quiz_for(lesson=lesson, attempt=context["last_attempt"], draft=quiz_draft)
+        if lesson.has_quiz
+        else []
+    )
     if user.is_authenticated and lesson.pk:
         context["view_token"] = view_token(user=user, lesson=lesson)
     schedule = Schedule.for_user(user)

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from lms.core.models import User
-from lms.core.selectors import units_manageable_by
+from lms.core.selectors import people_visible_to, units_manageable_by
 
 from ..models import Cohort, RosterImport
 
@@ -49,3 +49,19 @@ def roster_import_progress(roster_import: RosterImport) -> int:
         if cached is not None:
             return min(int(cached), roster_import.total_rows)
     return roster_import.processed_rows
+
+
+def roster_import_new_people(
+    *, user: User, roster_import: RosterImport, limit: int = 50
+) -> tuple[list[User], int]:
+    """The people an import made that ``user`` may see, the first ``limit``
+    of them in the file's order, and how many there are in all."""
+    ids = [
+        pk
+        for pk in ((roster_import.report or {}).get("result", {}).get("people") or [])
+        if isinstance(pk, int)
+    ]
+    people = people_visible_to(user=user).filter(pk__in=ids)
+    order = {pk: index for index, pk in enumerate(ids)}
+    shown = sorted(people.filter(pk__in=ids[:limit]), key=lambda p: order[p.pk])
+    return shown, people.count()

@@ -18,6 +18,7 @@ Views fetch through these, so a session outside what the user sees is a
 """
 
 import datetime
+from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -82,6 +83,58 @@ def sessions_for_code_entry(*, user: User) -> QuerySet[OfflineSession]:
         .filter(starts_at__date__lte=today, ends_at__date__gte=today)
         .order_by("starts_at", "pk")
     )
+
+
+def session_open_now(
+    *, sessions, now: datetime.datetime | None = None
+) -> OfflineSession | None:
+    """Of ``sessions``, the one a person at the door most likely means: one
+    open for check-in now (the latest to start), else one open for
+    check-out only, else None.  The short-code form starts on it."""
+    now = now or timezone.now()
+    by_phase = defaultdict(list)
+    for session in sessions:
+        phase = checkin.phase(
+            starts_at=session.starts_at, ends_at=session.ends_at, now=now
+        )
+        by_phase[phase].append(session)
+    for phase in ("open", "check_out_only"):
+        if by_phase[phase]:
+            return max(by_phase[phase], key=lambda s: (s.starts_at, s.pk))
+    return None
+
+
+def session_for_code(
+    *, sessions, chosen: OfflineSession, code: str, now: datetime.datetime
+) -> OfflineSession:
+    """The session a short code belongs to: ``chosen`` when the code is its
+    own (or is no session's), else the one other session of ``sessions``
+    open now whose screen shows this code.
+
+    So a person who left the form on the wrong session is not told that a
+    right code is wrong.  Nothing is counted here: the check-in service
+    verifies the code again against the session returned, and counts a
+    wrong one against ``chosen``.
+    """
+    if _code_fits(chosen, code, now):
+        return chosen
+    others = [
+        session
+        for session in sessions
+        if session.pk != chosen.pk
+        and checkin.phase(starts_at=session.starts_at, ends_at=session.ends_at, now=now)
+        in ("open", "check_out_only")
+        and _code_fits(session, code, now)
+    ]
+    return others[0] if len(others) == 1 else chosen
+
+
+def _code_fits(session: OfflineSession, code: str, now: datetime.datetime) -> bool:
+    try:
+        checkin.check_short_code(code, session.check_in_keys, now)
+    except checkin.CheckInRefused:
+        return False
+    return True
 
 
 def people_on_list(*, session: OfflineSession) -> QuerySet[User]:

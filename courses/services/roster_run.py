@@ -200,7 +200,12 @@ def _run(roster_import_id: int, progress_every: int) -> RosterImport:
             planned, actor=actor, key=progress_key(item.pk), every=progress_every
         )
         added = _add_to_cohort(cohort, planned, actor=actor) if cohort else 0
-        report["result"] = {"created": created, "added_to_cohort": added}
+        # The done page links the people made (``people``, their ids).
+        report["result"] = {
+            "created": len(created),
+            "added_to_cohort": added,
+            "people": [person.pk for person in created],
+        }
         item.status = RosterImport.Status.DONE
         item.processed_rows = item.total_rows = len(planned)
         item.error_rows = 0
@@ -240,10 +245,11 @@ def _changed_message(report: dict) -> str:
 
 def _create_people(
     planned: list[PlannedRow], *, actor: User, key: str, every: int
-) -> int:
+) -> list[User]:
     """Create the new people in batches of ``every`` (``people_create_bulk``:
     same checks, audit rows and invitations as one by one, far fewer
-    queries), reporting progress to the cache after each batch."""
+    queries), reporting progress to the cache after each batch; the people
+    made, in the file's order."""
     new = [item for item in planned if item.person is None]
     for start in range(0, len(new), every):
         batch = new[start : start + every]
@@ -270,7 +276,7 @@ def _create_people(
         for item, person in zip(batch, people, strict=True):
             item.person = person
         cache.set(key, len(planned) - len(new) + start + len(batch), PROGRESS_TIMEOUT)
-    return len(new)
+    return [item.person for item in new]
 
 
 def _batch_failed(batch: list[PlannedRow], error: ValidationError) -> str:

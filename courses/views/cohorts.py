@@ -1,16 +1,24 @@
-"""The cohort progress grid for coordinators, on screen and as XLSX."""
+"""Cohorts read on the front end: the list of cohorts a person may read
+and each cohort's progress grid, on screen and as XLSX.
+
+Coordinators and leaders read the cohorts of their subtree, supervisors
+those the people they supervise belong to (only those people's rows);
+nobody changes a cohort here (coordinators do, in the admin)."""
 
 from io import BytesIO
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from lms.core.decorators import role_required
 from lms.core.models import Role
+from lms.core.permissions import can_manage_unit
 from lms.core.selectors import unit_get_for, units_visible_to
 from lms.core.spreadsheets import safe_cell
 
@@ -20,30 +28,55 @@ OVERDUE_FILL = PatternFill("solid", fgColor="FBEAEA")
 
 
 def _grid(request, pk):
-    cohort = selectors.cohort_get_for(user=request.user, pk=pk)
+    cohort = selectors.cohort_get_for_reading(user=request.user, pk=pk)
     unit = None
     if request.GET.get("unit"):
         try:
             unit = unit_get_for(user=request.user, pk=int(request.GET["unit"]))
-        except ValueError:
+        except (ValueError, OverflowError):
             unit = None
-    return cohort, unit, selectors.cohort_grid(cohort=cohort, unit=unit)
+    people = selectors.cohort_grid_people_for(user=request.user, cohort=cohort)
+    return cohort, unit, selectors.cohort_grid(cohort=cohort, unit=unit, people=people)
 
 
-@role_required(Role.COORDINATOR)
+@role_required(Role.COORDINATOR, Role.LEADER, Role.SUPERVISOR)
+@require_safe
+def cohort_list(request):
+    """The cohorts the user may read, and for a supervisor the sessions of
+    the people they supervise in the coming month."""
+    return render(
+        request,
+        "courses/cohort_list.html",
+        {
+            "cohorts": selectors.cohorts_listed_for(user=request.user)[:200],
+            "supervisee_sessions": selectors.sessions_of_supervisees(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_safe
 def cohort_grid(request, pk: int):
     """Members × assigned parts, with completion, hours and what is overdue;
-    filter by unit."""
+    filter by unit.  Read-only; coordinators of the unit get a link to edit."""
     cohort, unit, grid = _grid(request, pk)
     units = units_visible_to(user=request.user).filter(cohort.unit.subtree_q())
     return render(
         request,
         "courses/cohort_grid.html",
-        {"cohort": cohort, "grid": grid, "units": units, "unit": unit},
+        {
+            "cohort": cohort,
+            "grid": grid,
+            "units": units,
+            "unit": unit,
+            "can_edit": can_manage_unit(request.user, cohort.unit),
+            "sessions": selectors.cohort_sessions(cohort=cohort),
+        },
     )
 
 
-@role_required(Role.COORDINATOR)
+@login_required
+@require_safe
 def cohort_grid_export(request, pk: int):
     """The same grid as an XLSX file, formula-safe."""
     cohort, _unit, grid = _grid(request, pk)
@@ -79,6 +112,7 @@ def cohort_grid_export(request, pk: int):
 
 
 urlpatterns = [
+    path("", cohort_list, name="list"),
     path("<int:pk>/grid/", cohort_grid, name="show"),
     path("<int:pk>/grid.xlsx", cohort_grid_export, name="export"),
 ]

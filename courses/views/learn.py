@@ -115,6 +115,9 @@ def quiz_submit(request, lesson_id: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        # The page shows the answers given again, so only the missing
+        # ones need adding; only this quiz's questions and answers are kept.
+        request.session[learn.QUIZ_DRAFT_KEY % lesson.pk] = _quiz_draft(lesson, answers)
     except PermissionDenied as denied:
         messages.error(request, str(denied))
     else:
@@ -130,6 +133,14 @@ def quiz_submit(request, lesson_id: int):
                 % {"score": attempt.score, "mark": lesson.quiz_pass_mark},
             )
     return HttpResponseRedirect(lesson.url + "#quiz")
+
+
+def _quiz_draft(lesson, answers: dict[str, list[str]]) -> dict[str, list[str]]:
+    draft = {}
+    for block in lesson.quiz:
+        indexes = {str(i) for i in range(len(block.value["choices"]))}
+        draft[block.id] = [v for v in answers.get(block.id, []) if v in indexes]
+    return draft
 
 
 @login_required

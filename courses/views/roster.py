@@ -119,7 +119,13 @@ def upload(request):
         created_by=request.user
     )[:10]
     return render(
-        request, "courses/roster/upload.html", {"form": form, "recent": recent}
+        request,
+        "courses/roster/upload.html",
+        {
+            "form": form,
+            "recent": recent,
+            "role_words": list(roster_files.ROLE_WORDS.values()),
+        },
     )
 
 
@@ -178,11 +184,16 @@ def start(request, pk: int):
 def progress(request, pk: int):
     """The import's progress, polled from ``status``; then its result."""
     item = selectors.roster_import_get_for(user=request.user, pk=pk)
+    new_people, new_count = selectors.roster_import_new_people(
+        user=request.user, roster_import=item
+    )
     return render(
         request,
         "courses/roster/progress.html",
         {
             "item": item,
+            "new_people": new_people,
+            "new_more": new_count - len(new_people),
             "state": _state(item),
             "result": (item.report or {}).get("result", {}),
             "message": (item.report or {}).get("message", ""),

@@ -153,11 +153,26 @@ def check_out(request, session_id: int):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def check_in_by_code(request):
-    """For phones that cannot scan: today's sessions and the six digits."""
-    sessions = selectors.sessions_for_code_entry(user=request.user)
-    form = CodeForm(request.POST or None, sessions=sessions)
+    """For phones that cannot scan: today's sessions and the six digits.
+
+    The list starts on the session open now, and a code that belongs to
+    another session open now checks the person in there (see
+    ``selectors.sessions.session_for_code``)."""
+    now = timezone.now()
+    sessions = list(selectors.sessions_for_code_entry(user=request.user))
+    current = selectors.session_open_now(sessions=sessions, now=now)
+    form = CodeForm(
+        request.POST or None,
+        sessions=selectors.sessions_for_code_entry(user=request.user),
+        initial={"session": current.pk if current else None},
+    )
     if request.method == "POST" and form.is_valid():
-        session = form.cleaned_data["session"]
+        session = selectors.session_for_code(
+            sessions=sessions,
+            chosen=form.cleaned_data["session"],
+            code=form.cleaned_data["code"],
+            now=now,
+        )
         service = (
             attendance_services.attendance_check_in
             if form.cleaned_data["action"] == "in"
@@ -165,7 +180,10 @@ def check_in_by_code(request):
         )
         try:
             service(
-                person=request.user, session=session, code=form.cleaned_data["code"]
+                person=request.user,
+                session=session,
+                code=form.cleaned_data["code"],
+                now=now,
             )
         except (ValidationError, PermissionDenied) as error:
             form.add_error("code", " ".join(getattr(error, "messages", [str(error)])))
@@ -180,7 +198,7 @@ def check_in_by_code(request):
     return render(
         request,
         "courses/sessions/code.html",
-        {"form": form, "sessions": sessions},
+        {"form": form, "sessions": sessions, "current": current},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -15,14 +15,42 @@ from ..models import Cohort
 from ..services import cohorts as cohort_services
 
 
+class MemberPicker(forms.CheckboxSelectMultiple):
+    """A searchable list of tick boxes, each person with their unit and
+    roles; ``member-picker.js`` filters it as the coordinator types and
+    keeps the ticked ones on top.  Without script it is a plain list."""
+
+    template_name = "courses/admin/member_picker.html"
+
+    class Media:
+        js = ["courses/member-picker.js"]
+        css = {"all": ["courses/member-picker.css"]}
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    """People in the coordinator's scope, each shown as name (username) ·
+    unit · roles, so two people of one name can be told apart."""
+
+    def label_from_instance(self, obj):
+        roles = "、".join(
+            str(Role(name).label) for name in sorted(obj.roles) if name in Role.values
+        )
+        parts = [f"{obj.full_name or obj.username}（{obj.username}）"]
+        parts.append(obj.home_unit.name if obj.home_unit else "—")
+        if roles:
+            parts.append(roles)
+        return " · ".join(parts)
+
+
 class CohortForm(WagtailAdminModelForm):
-    member_people = forms.ModelMultipleChoiceField(
+    member_people = MemberChoiceField(
         label=_("members"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        widget=MemberPicker,
         help_text=_(
-            "Hold Ctrl (⌘ on a Mac) to pick several; large classes are easier to import from a roster."
+            "Type a name, username, unit or role to find people, and tick them; "
+            "large classes are easier to import from a roster."
         ),
     )
 
@@ -34,9 +62,9 @@ class CohortForm(WagtailAdminModelForm):
             self.fields["coordinators"].queryset = people.filter(
                 groups__name=Role.COORDINATOR
             ).distinct()
-            self.fields["member_people"].queryset = people.order_by(
-                "home_unit__path", "full_name"
-            )
+            self.fields["member_people"].queryset = people.select_related(
+                "home_unit"
+            ).order_by("home_unit__path", "full_name", "pk")
         if self.instance.pk:
             self.initial["member_people"] = list(
                 self.instance.members.values_list("pk", flat=True)

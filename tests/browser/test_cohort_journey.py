@@ -100,9 +100,18 @@ def test_coordinator_builds_a_class_and_a_trainee_follows_it(
     desk.select_option("#id_unit", str(org.east.pk))
     fill_date(desk, "#id_starts_on", today.isoformat())
     fill_date(desk, "#id_ends_on", (today + datetime.timedelta(days=180)).isoformat())
-    desk.select_option(
-        "#id_member_people", [str(org.trainee.pk)] + [str(p.pk) for p in newcomers]
-    )
+    # the member picker is searched, and shows each person's unit and role
+    picker = desk.locator("[data-member-picker]")
+    picker.get_by_test_id("member-search").fill("王小明")
+    visible = picker.locator("label:visible")
+    assert visible.count() == 1
+    assert "东区一室" in visible.first.inner_text()
+    assert "学员" in visible.first.inner_text()
+    # nobody outside the coordinator's subtree is offered
+    assert f'value="{org.west_trainee.pk}"' not in picker.inner_html()
+    picker.get_by_test_id("member-search").fill("")
+    for person in [org.trainee, *newcomers]:
+        desk.check(f"input[name=member_people][value='{person.pk}']")
     for index, (module, opens) in enumerate([(theory, 0), (practice, 7)]):
         desk.eval_on_selector("#id_assignments-ADD", "el => el.click()")
         # Wagtail's page chooser writes the chosen page's id here.

@@ -115,3 +115,29 @@ def test_the_player_switches_to_360p_and_resumes_where_the_trainee_left_off(
     # a reload resumes near where the trainee paused
     phone.reload()
     wait_until(phone, "() => document.getElementById('lesson-video').currentTime > 2")
+
+
+def test_the_percentage_rises_while_playing_before_any_report_is_answered(
+    org, phone, lesson
+):
+    # given the server's answers are held back (as on a slow network)
+    phone.route("**/progress/", lambda route: route.abort())
+    log_in(phone, "trainee")
+    phone.goto(lesson.url)
+    # when the trainee plays half the clip
+    phone.evaluate(
+        """() => new Promise((resolve) => {
+            const v = document.getElementById('lesson-video');
+            v.muted = true;
+            v.addEventListener('timeupdate', function check() {
+              if (v.currentTime > 3) { v.removeEventListener('timeupdate', check); resolve(); }
+            });
+            v.play();
+        })"""
+    )
+    # then the page shows the share played, from its own count
+    percent = int(phone.locator("[data-role=percent]").inner_text())
+    assert 30 <= percent <= 100
+    # and nothing was credited: the server is the judge
+    assert not HoursEntry.objects.filter(person=org.trainee).exists()
+    assert phone.get_by_test_id("lesson-status").locator("[data-role=done]").is_hidden()

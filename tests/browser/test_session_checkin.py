@@ -2,8 +2,11 @@
 then by the short code; the coordinator's screen counts them without a
 reload."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import Attendance
 from courses.services.attendance import attendance_check_in
@@ -110,3 +113,25 @@ def test_the_screen_counts_a_check_in_without_a_reload(
         assert screen.locator("[data-testid=qr] svg path").count() == 1
     finally:
         close_quietly(context)
+
+
+def test_the_code_form_starts_on_the_session_on_now_and_the_code_checks_in(org, phone):
+    # given a session earlier today that has ended and one on now
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0)
+    if now - midnight < datetime.timedelta(hours=2):
+        pytest.skip("needs a session earlier today that has closed")
+    make_session(org.east, title="早间讲座", starts_at=midnight, minutes=30)
+    lecture = make_session(org.east, title="正在进行的讲座")
+    log_in(phone, "trainee", "/learn/")
+    phone.goto(reverse("sessions:check_in_code"))
+    # then the list starts on the one on now, not the day's first
+    chosen = phone.get_by_test_id("code-session").evaluate(
+        "el => el.options[el.selectedIndex].text"
+    )
+    assert "正在进行的讲座" in chosen
+    # and the code on its screen checks the trainee in without choosing
+    phone.fill("input[name=code]", code_now(lecture))
+    phone.get_by_test_id("code-check-in").click()
+    phone.get_by_test_id("checked-in").wait_for()
+    assert Attendance.objects.get(person=org.trainee).session == lecture

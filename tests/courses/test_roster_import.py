@@ -242,9 +242,13 @@ def test_preview_then_import_creates_accounts_and_sends_invitations(
     assert item.status == RosterImport.Status.DONE
     assert item.processed_rows == item.total_rows == 2
     assert item.finished_at is not None
-    assert item.report["result"] == {"created": 2, "added_to_cohort": 2}
     wang = User.objects.get(email="wxm@example.com")
     li = User.objects.get(email="lili@example.com")
+    assert item.report["result"] == {
+        "created": 2,
+        "added_to_cohort": 2,
+        "people": [wang.pk, li.pk],
+    }
     assert (wang.username, wang.full_name, wang.home_unit) == (
         "wxm",
         "王小明",
@@ -289,7 +293,7 @@ def test_an_existing_person_of_the_unit_joins_the_cohort_unchanged(org):
     item = svc.roster_import_start(actor=org.coordinator, roster_import=item)
     # then the trainee is a member, and nothing about them changed
     assert item.status == RosterImport.Status.DONE
-    assert item.report["result"] == {"created": 0, "added_to_cohort": 1}
+    assert item.report["result"] == {"created": 0, "added_to_cohort": 1, "people": []}
     after = User.objects.get(pk=org.trainee.pk)
     assert (after.full_name, after.phone, after.roles) == (
         before.full_name,

@@ -27,10 +27,46 @@
     return out;
   }
 
+  // The last percentage the server counted; the page never shows less.
+  var serverPercent = parseInt(
+    ((status && status.querySelector("[data-role=percent]")) || {}).textContent || "0", 10
+  ) || 0;
+
+  // What this page has played, merged, in seconds (overlaps counted once).
+  function playedSeconds() {
+    var list = ranges().filter(function (r) { return r[1] > r[0]; });
+    list.sort(function (a, b) { return a[0] - b[0]; });
+    var total = 0, start = null, end = null;
+    list.forEach(function (r) {
+      if (end === null || r[0] > end) {
+        if (end !== null) total += end - start;
+        start = r[0]; end = r[1];
+      } else if (r[1] > end) {
+        end = r[1];
+      }
+    });
+    if (end !== null) total += end - start;
+    return total;
+  }
+
+  // While playing, an estimate from what this page played; the server's
+  // count (sent every REPORT_EVERY_MS) stays the judge of completion and
+  // replaces the estimate when it is higher.
+  function showEstimate() {
+    if (!status || !video.duration || !isFinite(video.duration)) return;
+    var percent = status.querySelector("[data-role=percent]");
+    if (!percent) return;
+    var estimate = Math.min(100, Math.floor(100 * playedSeconds() / video.duration));
+    percent.textContent = Math.max(serverPercent, estimate);
+  }
+
   function show(result) {
     if (!status || !result) return;
     var percent = status.querySelector("[data-role=percent]");
-    if (percent) percent.textContent = result.watched_percent;
+    serverPercent = result.watched_percent;
+    if (percent) percent.textContent = Math.max(
+      serverPercent, parseInt(percent.textContent, 10) || 0
+    );
     if (result.completed) {
       status.classList.add("is-done");
       status.querySelector("[data-role=done]").hidden = false;
@@ -67,6 +103,7 @@
     clearInterval(timer); timer = null; report(false);
   });
   video.addEventListener("ended", function () { report(false); });
+  video.addEventListener("timeupdate", showEstimate);
   video.addEventListener("ratechange", function () {
     if (video.playbackRate > MAX_RATE) video.playbackRate = MAX_RATE;
   });
@@ -94,5 +131,5 @@
   });
 
   // For tests and for people who want to see the numbers.
-  window.lessonPlayer = { report: report, ranges: ranges };
+  window.lessonPlayer = { report: report, ranges: ranges, playedSeconds: playedSeconds };
 })();
