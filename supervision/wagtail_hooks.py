@@ -8,6 +8,7 @@ from wagtail import hooks
 from lms.core.policies import register_policies
 
 from .policies import POLICIES
+from .selectors.people import supervisees_of
 from .viewsets import (
     certification,
     entries,
@@ -31,3 +32,11 @@ def register_viewsets():
         *qualifications.VIEWSETS,
         *certification.VIEWSETS,
     ]
+
+
+@hooks.register("courses_supervisees")
+def courses_supervisees(user):
+    """Answers courses' "whose practice does this user supervise?", so a
+    supervisor reads the cohorts and sessions of their supervisees without
+    courses importing the practice app."""
+    return supervisees_of(user=user)

@@ -25,6 +25,11 @@ def role_homes(user) -> list[dict]:
 #: the role homes (named by URL, so core imports no app to its right).
 SHARED_PAGES = [
     ("supervision:home", _("Practice"), set(Role.values)),
+    (
+        "cohort_grid:list",
+        _("Cohorts"),
+        {Role.COORDINATOR, Role.LEADER, Role.SUPERVISOR},
+    ),
 ]
 
 
