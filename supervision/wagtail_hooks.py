@@ -31,3 +31,12 @@ def register_viewsets():
         *qualifications.VIEWSETS,
         *certification.VIEWSETS,
     ]
+
+
+# --- teams ---
+from .viewsets import crisis  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_crisis_viewsets():
+    return crisis.VIEWSETS
