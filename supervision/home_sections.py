@@ -61,3 +61,13 @@ def sections_for(user) -> list[dict]:
             continue
         sections.append({"name": name, "url": url, "label": label})
     return sections
+
+
+# --- teams ---
+SECTIONS += [
+    (
+        "supervision:crisis_team_list",
+        _("Crisis-response teams"),
+        {Role.TRAINEE, Role.SUPERVISOR, Role.COORDINATOR, Role.LEADER},
+    ),
+]

@@ -95,16 +95,28 @@ def can_mentor(person: User) -> bool:
 
 def can_sign_off(user: User, entry: PracticeEntry) -> bool:
     """A supervisor responsible for the trainee: on duty at the entry's
-    shift, or supervising the trainee's practice (``is_supervisor_of``).
-    Never the trainee themselves.  Row form of
+    shift, or supervising the trainee's practice (``is_supervisor_of``);
+    and for a crisis intervention linked to a deployment of a standing
+    team, that team's lead whatever roles they hold (reads
+    ``entry.deployment.team``).  Never the trainee themselves.  Row form of
     ``selectors.people.entries_signable_by``."""
     if not user.is_authenticated or user.pk == entry.person_id:
         return False
+    if _leads_the_deployment_of(user, entry):
+        return True
     if not user.has_role(Role.SUPERVISOR):
         return False
     if entry.shift_id is not None and entry.shift.supervisor_id == user.pk:
         return True
     return is_supervisor_of(user, entry.person)
+
+
+def _leads_the_deployment_of(user: User, entry: PracticeEntry) -> bool:
+    if not (user.is_active and entry.kind == PracticeEntry.Kind.CRISIS):
+        return False
+    if entry.deployment_id is None or entry.deployment.team_id is None:
+        return False
+    return entry.deployment.team.lead_id == user.pk
 
 
 def can_review(user: User, submission: VideoLessonSubmission) -> bool:
@@ -287,3 +299,40 @@ def can_manage_track(user: User, track) -> bool:
     and its drafts and publish them.  No query.  Row form of
     ``selectors.enrolments.tracks_manageable_by``."""
     return can_manage_unit(user, track.unit)
+
+
+# --- teams ---
+# Standing crisis-response teams: who manages one, who opens its readiness
+# page, and whose row of it they read.
+
+
+def can_manage_crisis_team(user: User, team) -> bool:
+    """Coordinators of the team's unit or above it: they edit the team, its
+    members and its drills.  No query beyond ``team.unit``.  Row form of
+    ``selectors.crisis.teams_manageable_by``."""
+    return can_manage_unit(user, team.unit)
+
+
+def can_see_crisis_team(user: User, team) -> bool:
+    """Coordinators and leaders over the team's unit, the team's lead and
+    its members (one ``exists()`` on the memberships).  Row form of
+    ``selectors.crisis.teams_visible_to``."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.pk == team.lead_id:
+        return True
+    if is_scoped_manager(user) and unit_in_scope(user, team.unit):
+        return True
+    return team.memberships.filter(person=user).exists()
+
+
+def can_see_all_readiness(user: User, team) -> bool:
+    """Whose readiness rows, with their reasons, ``user`` reads on the team
+    page: every member's for the lead and the coordinators and leaders over
+    the team's unit; a member reads only their own row and the team's
+    counts.  No query."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.pk == team.lead_id:
+        return True
+    return is_scoped_manager(user) and unit_in_scope(user, team.unit)

@@ -148,3 +148,36 @@ POLICIES += [
     CataloguePolicy(RubricItem),
     CataloguePolicy(QualificationKind),
 ]
+
+
+# --- teams ---
+# Standing crisis-response teams and their drills: coordinators of the
+# team's unit or above it.  Teams are closed, never deleted (deployments
+# name them); a drill link may be removed.
+
+from .models import CrisisTeam, TeamDrill  # noqa: E402
+from .permissions import can_manage_crisis_team  # noqa: E402
+from .selectors.crisis import teams_manageable_by  # noqa: E402
+
+
+class CrisisTeamPolicy(ScopedPolicy):
+    coordinator_actions = superuser_actions = NO_DELETE
+
+    def in_scope(self, user, instance: CrisisTeam) -> bool:
+        return can_manage_crisis_team(user, instance)
+
+    def scoped(self, user) -> QuerySet[CrisisTeam]:
+        return teams_manageable_by(user=user)
+
+
+class TeamDrillPolicy(ScopedPolicy):
+    def in_scope(self, user, instance: TeamDrill) -> bool:
+        return can_manage_crisis_team(user, instance.team)
+
+    def scoped(self, user) -> QuerySet[TeamDrill]:
+        return TeamDrill.objects.filter(
+            team__in=teams_manageable_by(user=user)
+        ).select_related("team", "session__unit")
+
+
+POLICIES += [CrisisTeamPolicy(CrisisTeam), TeamDrillPolicy(TeamDrill)]

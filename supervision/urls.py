@@ -32,3 +32,8 @@ urlpatterns = [
     *qualifications.urlpatterns,
     *certification.urlpatterns,
 ]
+
+# --- teams ---
+from .views import crisis_teams  # noqa: E402
+
+urlpatterns += crisis_teams.urlpatterns

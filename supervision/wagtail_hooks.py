@@ -11,6 +11,7 @@ from .policies import POLICIES
 from .selectors.people import supervisees_of
 from .viewsets import (
     certification,
+    crisis,
     entries,
     qualifications,
     ratings,
@@ -31,6 +32,7 @@ def register_viewsets():
         *ratings.VIEWSETS,
         *qualifications.VIEWSETS,
         *certification.VIEWSETS,
+        *crisis.VIEWSETS,
     ]
 
 

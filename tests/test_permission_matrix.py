@@ -1358,6 +1358,71 @@ RULES = [
         ],
     ),
     # --- end courses16 ---
+    # --- teams ---
+    (
+        r"^practice/crisis/teams/$",
+        "crisis-team readiness: the teams each member leads, is in or manages",
+        [(lambda o: reverse("supervision:crisis_team_list"), MEMBERS)],
+    ),
+    (
+        r"^practice/crisis/teams/<int:pk>/$",
+        "a team's readiness: managers over its unit, its lead, its members",
+        [
+            # the east trainee is a member, the east supervisor the lead
+            (
+                lambda o: team_path(o, "supervision:crisis_team_detail", "east"),
+                statuses(LOGIN, 200, 200, 200, 200, 404),
+            ),
+            (
+                lambda o: team_path(o, "supervision:crisis_team_detail", "west"),
+                statuses(LOGIN, 404, 404, 404, 404, 200),
+            ),
+        ],
+    ),
+    (
+        r"^admin/(crisis_teams|team_drills)/",
+        "crisis teams and their drills admin: coordinators of the team's unit",
+        [
+            (lambda o: reverse("crisis_teams_admin:index"), COORDINATORS),
+            (lambda o: reverse("crisis_teams_admin:add"), COORDINATORS),
+            (lambda o: team_path(o, "crisis_teams_admin:edit", "east"), EAST_OBJECT),
+            (lambda o: team_path(o, "crisis_teams_admin:edit", "west"), WEST_OBJECT),
+            (lambda o: team_path(o, "crisis_teams_admin:history", "west"), WEST_OBJECT),
+            (lambda o: team_path(o, "crisis_teams_admin:usage", "west"), WEST_OBJECT),
+            (
+                # teams are closed, never deleted: refused inside the subtree
+                lambda o: team_path(o, "crisis_teams_admin:delete", "east"),
+                statuses(LOGIN, AD, AD, AD, AD, 404),
+            ),
+            (lambda o: reverse("team_drills_admin:index"), COORDINATORS),
+            (lambda o: reverse("team_drills_admin:add"), COORDINATORS),
+            (
+                lambda o: team_path(o, "team_drills_admin:edit", "east_drill"),
+                EAST_OBJECT,
+            ),
+            (
+                lambda o: team_path(o, "team_drills_admin:edit", "west_drill"),
+                WEST_OBJECT,
+            ),
+            (
+                lambda o: team_path(o, "team_drills_admin:delete", "east_drill"),
+                EAST_OBJECT,
+            ),
+            (
+                lambda o: team_path(o, "team_drills_admin:history", "west_drill"),
+                WEST_OBJECT,
+            ),
+            (
+                lambda o: team_path(o, "team_drills_admin:usage", "west_drill"),
+                WEST_OBJECT,
+            ),
+            (
+                lambda o: team_path(o, "team_drills_admin:for_team", "east"),
+                statuses(LOGIN, AD, AD, 302, AD, 302),
+            ),
+        ],
+    ),
+    # --- end teams ---
 ]
 
 
@@ -1427,3 +1492,28 @@ def test_permission_matrix(org, client, build, expected, user):
         response.status_code,
         response.get("Location"),
     )
+
+
+# --- teams ---
+def crisis_teams(o):
+    """A team of each station with a drill: the east one led by the east
+    supervisor with the east trainee a member, the west one holding the
+    west trainee."""
+    if not hasattr(o, "crisis_teams"):
+        from tests.factories.crisis import make_drill, make_team
+
+        east = make_team(o.east, lead=o.supervisor, members=[o.trainee])
+        west = make_team(o.west, name="西区小分队", members=[o.west_trainee])
+        day = o.trainee.date_joined.date()
+        o.crisis_teams = SimpleNamespace(
+            east=east,
+            west=west,
+            east_drill=make_drill(east, day, present=[o.trainee]),
+            west_drill=make_drill(west, day, present=[o.west_trainee]),
+        )
+    return o.crisis_teams
+
+
+def team_path(o, name, attr):
+    """The URL ``name`` of the team row ``attr`` of ``crisis_teams``."""
+    return reverse(name, args=[getattr(crisis_teams(o), attr).pk])

@@ -348,3 +348,93 @@ def test_taking_a_place_agrees_with_the_eligible_people(places):
                 shift.unit.code,
                 person.username,
             )
+
+
+# --- teams ---
+# Standing crisis teams: who manages one, who opens its readiness page,
+# and crisis work signed off by the lead of the deployment's team.
+
+
+@pytest.fixture
+def crisis_world(places):
+    """A team at every unit (the east one led by the duty supervisor, a
+    plain trainee member of the west one), and crisis entries of each
+    trainee against a deployment of the east team, of the west team and of
+    no team."""
+    from tests.factories.crisis import call_out, make_deployment, make_team
+
+    org = places
+    helper = _user("helper")
+    org.teams = [
+        make_team(unit, name=f"小组 {unit.code}", members=[org.trainee])
+        for unit in (org.city, org.east_room, org.west_room)
+    ]
+    org.teams.append(
+        make_team(org.east, lead=_user("duty"), members=[org.trainee, helper])
+    )
+    org.teams.append(
+        make_team(org.west, lead=helper, members=[org.west_trainee, _user("grid")])
+    )
+    deployments = [
+        make_deployment(org.east, created_by=org.coordinator, team=org.teams[3]),
+        make_deployment(org.west, created_by=org.sibling, team=org.teams[4]),
+        make_deployment(org.east, created_by=org.coordinator),
+    ]
+    org.crisis_entries = []
+    for deployment in deployments:
+        for person in [*_trainees(org), helper, _user("duty")]:
+            call_out(deployment, person)
+            org.crisis_entries.append(
+                make_entry(
+                    person,
+                    kind=PracticeEntry.Kind.CRISIS,
+                    status=S.SUBMITTED,
+                    deployment=deployment,
+                    occurred_on=deployment.starts_on,
+                )
+            )
+    return org
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_managing_a_crisis_team_agrees_with_teams_manageable_by(crisis_world, name):
+    from supervision.permissions import can_manage_crisis_team
+    from supervision.selectors.crisis import teams_manageable_by
+
+    user = _user(name)
+    managed = _pks(teams_manageable_by(user=user))
+    for team in crisis_world.teams:
+        assert can_manage_crisis_team(user, team) == (team.pk in managed), team
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_seeing_a_crisis_team_agrees_with_teams_visible_to(crisis_world, name):
+    from supervision.permissions import can_see_crisis_team
+    from supervision.selectors.crisis import teams_visible_to
+
+    user = _user(name)
+    visible = _pks(teams_visible_to(user=user))
+    for team in crisis_world.teams:
+        assert can_see_crisis_team(user, team) == (team.pk in visible), team
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_signing_off_crisis_work_agrees_with_entries_signable_by(crisis_world, name):
+    user = _user(name)
+    signable = _pks(entries_signable_by(user=user))
+    for entry in crisis_world.crisis_entries:
+        assert can_sign_off(user, entry) == (entry.pk in signable), entry
+
+
+def test_the_team_lead_signs_off_only_their_teams_crisis_work(crisis_world):
+    from supervision.permissions import can_sign_off as signs
+
+    helper, duty = _user("helper"), _user("duty")
+    for entry in crisis_world.crisis_entries:
+        team = entry.deployment.team
+        if team is not None and team.lead_id == helper.pk:
+            assert signs(helper, entry) == (entry.person_id != helper.pk)
+        if team is None:
+            assert not signs(helper, entry)
+        if team is not None and team.lead_id == duty.pk:
+            assert signs(duty, entry) == (entry.person_id != duty.pk)

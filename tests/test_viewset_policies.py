@@ -111,6 +111,10 @@ ROWS = {
     "tracks_admin": tracks,
     "track_versions_admin": track_drafts,
     "requirements_admin": track_requirements,
+    # --- teams ---
+    "crisis_teams_admin": lambda org, stations: crisis_team_rows(org),
+    "team_drills_admin": lambda org, stations: team_drill_rows(org),
+    # --- end teams ---
 }
 #: One catalogue for every coordinator: its rows belong to no unit.
 SHARED = {
@@ -264,3 +268,23 @@ def test_the_policies_do_not_read_model_permissions(org):
         assert viewset.permission_policy.user_has_permission(org.coordinator, "view"), (
             name
         )
+
+
+# --- teams ---
+def crisis_team_rows(org):
+    """A crisis team of each station, each with a drill on a session of its
+    own station."""
+    from tests.factories.crisis import make_drill, make_team
+
+    if not hasattr(org, "crisis_teams"):
+        day = org.trainee.date_joined.date()
+        east = make_team(org.east, name="东区小组", members=[org.trainee])
+        west = make_team(org.west, name="西区小组", members=[org.west_trainee])
+        org.crisis_teams = (east, west)
+        org.team_drills = (make_drill(east, day), make_drill(west, day))
+    return org.crisis_teams
+
+
+def team_drill_rows(org):
+    crisis_team_rows(org)
+    return org.team_drills

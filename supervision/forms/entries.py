@@ -18,6 +18,7 @@ from lms.core.models import User
 
 from ..models import PracticeEntry
 from ..selectors import entries as selectors
+from ..selectors.crisis import deployments_accepted_by
 from ..services.entries_validation import no_case_message
 from ..text_checks import personal_data_warnings
 
@@ -40,6 +41,7 @@ KIND_FIELDS = {
         Kind.LECTURE,
         Kind.OTHER,
     ),
+    "deployment": (Kind.CRISIS,),
 }
 #: Video lessons are logged by the video review, not by hand.
 HAND_KINDS = [
@@ -61,6 +63,11 @@ class _SessionChoice(forms.ModelChoiceField):
     def label_from_instance(self, session):
         when = timezone.localtime(session.starts_at).strftime("%Y-%m-%d")
         return f"{when} {session.title}"
+
+
+class _DeploymentChoice(forms.ModelChoiceField):
+    def label_from_instance(self, deployment):
+        return f"{deployment.starts_on:%Y-%m-%d} {deployment.title}"
 
 
 class EntryForm(forms.Form):
@@ -126,6 +133,17 @@ class EntryForm(forms.Form):
             gettext_lazy("Choose one of the sessions you attended.")
         ),
     )
+    deployment = _DeploymentChoice(
+        label=gettext_lazy("Crisis deployment"),
+        queryset=PracticeEntry.objects.none(),
+        required=False,
+        help_text=gettext_lazy("A deployment whose call-out you accepted."),
+        error_messages=_choice(
+            gettext_lazy(
+                "Choose one of the crisis deployments whose call-out you accepted."
+            )
+        ),
+    )
     reflection = forms.CharField(
         label=gettext_lazy("Reflection"),
         max_length=5000,
@@ -145,6 +163,7 @@ class EntryForm(forms.Form):
         self.needs_confirmation = False
         self.fields["shift"].queryset = selectors.shifts_attended_by(person=person)
         self.fields["session"].queryset = selectors.sessions_attended_by(person=person)
+        self.fields["deployment"].queryset = deployments_accepted_by(person=person)
         if kinds:
             self.fields["kind"].choices = kinds
         self.initial.setdefault("occurred_on", timezone.localdate())
@@ -163,6 +182,11 @@ class EntryForm(forms.Form):
             if kind and kind not in kinds:
                 data[name] = "" if name == "client_code" else None
         data["case"] = self._case(data.get("client_code"))
+        missing = kind == Kind.CRISIS and not data.get("deployment")
+        if missing and "deployment" not in self.errors:
+            self.add_error(
+                "deployment", _("Choose the crisis deployment you worked on.")
+            )
         self._check_personal_data(data)
         return data
 
@@ -193,7 +217,7 @@ class EntryForm(forms.Form):
     def service_fields(self) -> dict:
         """The cleaned values, named as the services take them."""
         names = ("kind", "occurred_on", "minutes", "title", "reflection")
-        links = ("shift", "case", "session", "technique")
+        links = ("shift", "case", "session", "technique", "deployment")
         return {name: self.cleaned_data.get(name) for name in names + links}
 
     def show_service_error(self, error: ValidationError) -> None:
@@ -238,6 +262,7 @@ def entry_initial(entry: PracticeEntry) -> dict:
         "technique": entry.technique_id,
         "shift": entry.shift_id,
         "session": entry.session_id,
+        "deployment": entry.deployment_id,
     }
 
 

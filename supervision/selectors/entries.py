@@ -43,8 +43,9 @@ def practice_entries_visible_to(*, user: User) -> QuerySet[PracticeEntry]:
     """Entries ``user`` may read: their own (drafts included); others'
     once submitted, for the trainee's practice supervisors and mentors
     (a supervisor only while holding the supervisor role),
-    the supervisor on duty at the linked shift, and coordinators and
-    leaders over the entry's unit.  Superusers see all but drafts."""
+    the supervisor on duty at the linked shift, the lead of the team of a
+    crisis entry's deployment, and coordinators and leaders over the
+    entry's unit.  Superusers see all but drafts."""
     entries = PracticeEntry.objects.select_related(
         "person", "unit", "technique", "case", "shift", "session"
     )
@@ -54,6 +55,8 @@ def practice_entries_visible_to(*, user: User) -> QuerySet[PracticeEntry]:
     if user.is_superuser:
         return entries.filter(Q(person=user) | others)
     reach = _log_reader_q(user) | Q(shift__supervisor=user)
+    # The lead of a standing team signs off its deployments' crisis work.
+    reach |= Q(kind=PracticeEntry.Kind.CRISIS, deployment__team__lead=user)
     if is_scoped_manager(user) and user.home_unit_id is not None:
         reach |= user.home_unit.subtree_q("unit__")
     return entries.filter(Q(person=user) | (others & reach))

@@ -78,10 +78,13 @@ def mentored_person_q(user: User, *, field: str = "pk") -> Q:
 def entries_signable_by(*, user: User) -> QuerySet[PracticeEntry]:
     """Entries ``user`` may approve or return: those of the people whose
     practice they supervise and those linked to a shift they were on duty
-    for; never their own.  Queryset form of
+    for (supervisors only), and crisis interventions linked to a
+    deployment of a team they lead; never their own.  Queryset form of
     ``supervision.permissions.can_sign_off``."""
-    if not user.is_authenticated or not user.has_role(Role.SUPERVISOR):
+    if not user.is_authenticated or not user.is_active:
         return PracticeEntry.objects.none()
-    return PracticeEntry.objects.filter(
-        supervised_person_q(user, field="person") | Q(shift__supervisor=user)
-    ).exclude(person=user)
+    signable = Q(kind=PracticeEntry.Kind.CRISIS, deployment__team__lead=user)
+    if user.has_role(Role.SUPERVISOR):
+        signable |= supervised_person_q(user, field="person")
+        signable |= Q(shift__supervisor=user)
+    return PracticeEntry.objects.filter(signable).exclude(person=user)

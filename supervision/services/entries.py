@@ -50,6 +50,7 @@ FIELDS = (
     "case",
     "session",
     "technique",
+    "deployment",
 )
 #: Kinds a supervisor must look at one by one (never bulk-approved).
 BULK_LIMIT = 200
@@ -76,6 +77,8 @@ def _normalised(data: dict) -> dict:
         data[field] = (data.get(field) or "").strip()
     if data.get("kind") != Kind.TECHNIQUE:
         data["technique"] = None
+    if data.get("kind") != Kind.CRISIS:
+        data["deployment"] = None
     return data
 
 
@@ -126,17 +129,19 @@ def practice_entry_create(
     case=None,
     session=None,
     technique=None,
+    deployment=None,
 ) -> PracticeEntry:
     """Log a draft entry of ``actor``'s own practice, in their home unit.
 
     Checks every field (``entries_validation``); nothing is saved when one
-    is wrong.  Writes a history row "created as draft"."""
+    is wrong.  A crisis intervention names a deployment whose call-out
+    ``actor`` accepted.  Writes a history row "created as draft"."""
     if actor.home_unit_id is None:
         raise ValidationError(_("You need a home unit before you can log practice."))
     data = _normalised(
         dict(kind=kind, occurred_on=occurred_on, minutes=minutes, title=title)
         | dict(reflection=reflection, shift=shift, case=case)
-        | dict(session=session, technique=technique)
+        | dict(session=session, technique=technique, deployment=deployment)
     )
     check_entry_fields(data, person=actor)
     entry = PracticeEntry.objects.create(person=actor, unit=actor.home_unit, **data)

@@ -14,8 +14,16 @@ from django.utils.translation import gettext as _
 from courses.models import Attendance, OfflineSession
 from lms.core.models import User
 
-from ..models import Case, DutyShift, PracticeEntry, ShiftSignup, Technique
+from ..models import (
+    Case,
+    Deployment,
+    DutyShift,
+    PracticeEntry,
+    ShiftSignup,
+    Technique,
+)
 from ..selectors.cases import observation_consent_on
+from ..selectors.crisis import deployments_accepted_by
 from ..selectors.entries import cases_in_reach
 
 #: How far back an entry may be dated.
@@ -127,6 +135,30 @@ def _session_error(session: OfflineSession | None, *, person: User) -> str | Non
     return None
 
 
+def _deployment_error(
+    deployment: Deployment | None, *, person: User, kind: str, on
+) -> str | None:
+    """A crisis intervention names a deployment whose call-out the person
+    accepted (not cancelled, not still being assembled), and falls within
+    its dates; no other kind names one."""
+    if kind != Kind.CRISIS:
+        return None
+    if deployment is None:
+        return _("Choose the crisis deployment you worked on.")
+    if not deployments_accepted_by(person=person).filter(pk=deployment.pk).exists():
+        return _("You can only link a crisis deployment whose call-out you accepted.")
+    if isinstance(on, datetime.date) and not (
+        deployment.starts_on <= on <= deployment.ends_on
+    ):
+        return _(
+            "The date must fall within the deployment, from %(start)s to %(end)s."
+        ) % {
+            "start": deployment.starts_on.isoformat(),
+            "end": deployment.ends_on.isoformat(),
+        }
+    return None
+
+
 def check_entry_fields(
     data: dict, *, person: User, earliest: datetime.date | None = None
 ) -> None:
@@ -148,6 +180,12 @@ def check_entry_fields(
             data.get("shift"), person=person, on=data.get("occurred_on")
         ),
         "session": _session_error(data.get("session"), person=person),
+        "deployment": _deployment_error(
+            data.get("deployment"),
+            person=person,
+            kind=kind,
+            on=data.get("occurred_on"),
+        ),
     }
     errors.update({field: message for field, message in checks.items() if message})
     errors.update(_case_errors(data, person=person, kind=kind))
