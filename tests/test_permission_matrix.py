@@ -1345,6 +1345,13 @@ RULES = [
             ),
         ],
     ),
+    # --- serve ---
+    (
+        r"^favicon\.ico$",
+        "the site icon browsers ask for on every page",
+        [(lambda o: "/favicon.ico", PUBLIC)],
+    ),
+    # --- end serve ---
 ]
 
 
