@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 I18N_IGNORE := --ignore=.venv --ignore=var --ignore=media --ignore=staticfiles --ignore=tests --ignore=benchmarks
 
-.PHONY: demo test setup system-deps lint messages serve clean
+.PHONY: demo dev test setup system-deps lint messages serve clean
 
 ## System packages: ffmpeg/ffprobe (video), Chromium (browser tests), gettext,
 ## a Chinese TrueType font to embed in certificate PDFs (fonts-droid-fallback),
@@ -57,20 +57,21 @@ test: setup lint
 	  echo "== PostgreSQL or Redis not answering on 127.0.0.1: suite 2/2 NOT run (SQLite only) =="; \
 	fi
 
+# The product as it runs in production (gunicorn, WhiteNoise, DEBUG off),
+# with a Celery worker and beat; Ctrl-C stops all three (lms/core/launcher.py).
 demo: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data --quiet-logins
 	@$(MAKE) --no-print-directory serve
 
 serve:
-	@set -m; trap 'kill 0 2>/dev/null' INT TERM EXIT; \
-	$(VENV)/bin/celery -A lms worker -l warning -Q celery,video,reports -c 2 & \
-	$(VENV)/bin/celery -A lms beat -l warning & \
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
-	sleep 3; \
-	echo; echo "  心训 LMS is running at http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"; \
-	$(PY) manage.py demo_data --only-logins; echo; \
-	wait
+	@exec $(PY) -m lms.core.launcher --host $(HOST) --port $(PORT)
+
+# For development: runserver with DEBUG on and reloading, worker and beat.
+dev: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data --quiet-logins
+	@exec $(PY) -m lms.core.launcher --dev --host $(HOST) --port $(PORT)
 
 messages: setup
 	$(PY) manage.py makemessages -l zh_Hans --add-location=file $(I18N_IGNORE)

@@ -31,6 +31,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Production sits behind TLS at the proxy: secure cookies, HSTS and the HTTPS
+# redirect follow DEBUG off.  ``LMS_HTTPS=0`` is for plain HTTP on loopback
+# only (``make demo`` sets it), never for a server other machines reach.
+LMS_HTTPS = env_bool("LMS_HTTPS", not DEBUG)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -75,6 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from gunicorn: hashed names cached for a year.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +91,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "lms.core.middleware.OneLoginPathMiddleware",
     "lms.core.middleware.RequireMfaMiddleware",
+    "lms.core.middleware.AdminAccessMiddleware",
     "lms.core.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -186,10 +193,12 @@ STORAGES = {
         ),
         "OPTIONS": json.loads(os.environ.get("LMS_MEDIA_STORAGE_OPTIONS", "{}")),
     },
+    # Hashed, gzip-compressed copies made by ``collectstatic``; WhiteNoise
+    # serves the hashed names with a far-future, immutable cache header.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
 
@@ -226,6 +235,9 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
+# "Signed in as 张伟", not as the login name.
+ACCOUNT_USER_DISPLAY = str
+ACCOUNT_FORMS = {"login": "lms.core.account_forms.LoginForm"}
 ACCOUNT_RATE_LIMITS = {
     # Per IP and per account: five wrong passwords in five minutes lock the
     # account name out for the rest of that window.
@@ -268,7 +280,10 @@ LMS_TRUSTED_PROXIES = int(os.environ.get("LMS_TRUSTED_PROXIES", "0"))
 # --- Wagtail -------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "心训 LMS"
-WAGTAILADMIN_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:8000")
+# Links in e-mails and QR codes.  ``lms/core/launcher.py`` derives it from the
+# host and port it serves on unless it is set.
+LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = LMS_BASE_URL
 # One way to log in: allauth's (rate limits, MFA, audit).  Wagtail's own
 # login, logout and password reset URLs redirect there (lms/urls.py), and
 # Wagtail's account page neither changes passwords nor e-mail addresses.
@@ -393,7 +408,7 @@ if not DEBUG and LMS_TRUSTED_PROXIES:
     # X-Forwarded-Proto is believed only when a proxy is known to be in front
     # (and to overwrite the header); otherwise any client could claim HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-if not DEBUG:
+if not DEBUG and LMS_HTTPS:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -427,7 +442,19 @@ LMS_CSP_ADMIN_PREFIX = "/admin/"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403 or 404 is a line on the console, not a traceback: the request
+    # was refused on purpose.  Errors (5xx) keep theirs.
+    "filters": {
+        "no_client_error_traceback": {
+            "()": "lms.core.log_filters.NoTracebackForClientErrors"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_client_error_traceback"],
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("LMS_LOG_LEVEL", "INFO"),
@@ -435,5 +462,15 @@ LOGGING = {
     # Wagtail's own small tasks (reference index) run in-process and log
     # every run at INFO; keep them quiet unless something fails.
     # Wagtail logs every page action at INFO; its own log table keeps them.
-    "loggers": {"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+        # Django's own console handler (debug only) would print every
+        # refused request again, traceback included: ours alone.
+        "django": {
+            "handlers": ["console"],
+            "level": os.environ.get("LMS_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
 }

@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
 from courses import urls as courses_urls
+from lms.core import views as core_views
 
 
 def to_allauth(pattern_name: str) -> RedirectView:
@@ -29,6 +30,7 @@ def to_allauth(pattern_name: str) -> RedirectView:
 
 
 urlpatterns = [
+    path("favicon.ico", core_views.favicon),
     # Wagtail's own login, logout and password reset (every URL under them).
     path("admin/login/", to_allauth("account_login")),
     path("admin/logout/", to_allauth("account_logout")),

@@ -36,3 +36,6 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 STORAGES["videos"] = video_storage_config(MEDIA_ROOT)
 STORAGES["private"] = private_storage_config(MEDIA_ROOT, "private")
 LMS_REQUIRE_MFA = False
+# WhiteNoise finds static files per request, as in development, instead of
+# scanning a collected folder the test run never makes.
+WHITENOISE_AUTOREFRESH = True

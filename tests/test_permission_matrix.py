@@ -1423,6 +1423,13 @@ RULES = [
         ],
     ),
     # --- end teams ---
+    # --- serve ---
+    (
+        r"^favicon\.ico$",
+        "the site icon browsers ask for on every page",
+        [(lambda o: "/favicon.ico", PUBLIC)],
+    ),
+    # --- end serve ---
 ]
 
 

@@ -56,14 +56,6 @@ PEOPLE = [
     ("wp_zeng", "曾刚", "demo-west-police", [T]),
 ]
 
-#: The login printed for each role by `make demo`.
-ROLE_LOGINS = [
-    (Role.TRAINEE, "trainee"),
-    (Role.SUPERVISOR, "supervisor"),
-    (Role.COORDINATOR, "coordinator"),
-    (Role.LEADER, "leader"),
-]
-
 
 @transaction.atomic
 def load_demo_data() -> dict[str, int]:

@@ -1,5 +1,5 @@
 """Request middleware: the language rule, the one login path, the
-second-factor rule and the content security policy."""
+second-factor rule, admin access and the content security policy."""
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -116,3 +116,32 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         supported = {code for code, _name in settings.LANGUAGES}
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class AdminAccessMiddleware:
+    """A signed-in person without admin access gets the 403 page at /admin/.
+
+    Wagtail sends such a person to the login page, and allauth sends a
+    signed-in person on to the ``next`` address, which is /admin/ again:
+    "too many redirects".  Wagtail's own login, logout and reset addresses
+    (lms/urls.py hands them to allauth) stay reachable.
+    """
+
+    PREFIX = "/admin/"
+    PASS_THROUGH = ("login/", "logout/", "password_reset/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        path = request.path_info
+        if (
+            path.startswith(self.PREFIX)
+            and not path[len(self.PREFIX) :].startswith(self.PASS_THROUGH)
+            and user is not None
+            and user.is_authenticated
+            and not user.has_perm("wagtailadmin.access_admin")
+        ):
+            return render(request, "403.html", status=403)
+        return self.get_response(request)

@@ -2,7 +2,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from lms.core.demo import DEMO_PASSWORD, ROLE_LOGINS, load_demo_data
+from lms.core.demo import DEMO_PASSWORD, PEOPLE, UNITS, load_demo_data
 from lms.core.models import Role
 
 
@@ -32,8 +32,21 @@ class Command(BaseCommand):
                     self.stdout.write(f"demo data ({config.label}): {loader()}")
         if quiet_logins:
             return
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        """Every demo login, by unit, with the person's name and roles."""
         labels = dict(Role.choices)
-        self.stdout.write(_("Logins (the password for all is %s):") % DEMO_PASSWORD)
-        for role, username in ROLE_LOGINS:
-            self.stdout.write(f"  {labels[role]}: {username}")
-        self.stdout.write("  " + _("Platform administrator") + ": admin")
+        unit_names = {code: name for code, name, _level, _parent in UNITS}
+        width = max(len(username) for username, *_rest in PEOPLE)
+        self.stdout.write(_("Demo logins:"))
+        admin = _("Platform administrator")
+        self.stdout.write(f"  {'admin'.ljust(width)}  {admin}")
+        for code, _name, _level, _parent in UNITS:
+            rows = [person for person in PEOPLE if person[2] == code]
+            if rows:
+                self.stdout.write(f"  {unit_names[code]}")
+            for username, full_name, _unit, roles in rows:
+                names = "、".join(str(labels[role]) for role in roles)
+                self.stdout.write(f"    {username.ljust(width)}  {full_name}  {names}")
+        self.stdout.write(_("The password for every demo login is %s") % DEMO_PASSWORD)
