@@ -61,3 +61,15 @@ def sections_for(user) -> list[dict]:
             continue
         sections.append({"name": name, "url": url, "label": label})
     return sections
+
+
+# --- directory ---
+SECTIONS += [
+    (
+        "supervision:pool_directory",
+        _("Talent-pool directory"),
+        {Role.COORDINATOR, Role.LEADER},
+    ),
+    ("supervision:coverage", _("Staffing coverage"), {Role.COORDINATOR, Role.LEADER}),
+]
+# --- /directory ---

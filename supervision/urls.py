@@ -32,3 +32,9 @@ urlpatterns = [
     *qualifications.urlpatterns,
     *certification.urlpatterns,
 ]
+
+# --- directory ---
+from .views import coverage, directory  # noqa: E402
+
+urlpatterns += [*directory.urlpatterns, *coverage.urlpatterns]
+# --- /directory ---
