@@ -71,3 +71,13 @@ SECTIONS += [
         {Role.TRAINEE, Role.SUPERVISOR, Role.COORDINATOR, Role.LEADER},
     ),
 ]
+# --- directory ---
+SECTIONS += [
+    (
+        "supervision:pool_directory",
+        _("Talent-pool directory"),
+        {Role.COORDINATOR, Role.LEADER},
+    ),
+    ("supervision:coverage", _("Staffing coverage"), {Role.COORDINATOR, Role.LEADER}),
+]
+# --- /directory ---

@@ -336,3 +336,44 @@ def can_see_all_readiness(user: User, team) -> bool:
     if user.is_superuser or user.pk == team.lead_id:
         return True
     return is_scoped_manager(user) and unit_in_scope(user, team.unit)
+
+
+# --- directory and coverage ---------------------------------------------------
+
+
+def can_search_pool(user: User) -> bool:
+    """Coordinators and leaders (and platform administrators) search the
+    talent-pool directory of their subtree; no query."""
+    return is_scoped_manager(user)
+
+
+def can_find_in_directory(user: User, person: User) -> bool:
+    """Whether ``person`` is listed in ``user``'s directory: an active
+    person (never a platform administrator) whose home unit is at or below
+    the user's, for coordinators and leaders; any active person for
+    platform administrators.  No query beyond ``person.home_unit``.  Row
+    form of ``selectors.directory.directory_people_visible_to``."""
+    if not can_search_pool(user):
+        return False
+    if not person.is_active or person.is_superuser:
+        return False
+    if user.is_superuser:
+        return True
+    home = person.home_unit
+    return home is not None and unit_in_scope(user, home)
+
+
+def can_see_coverage(user: User) -> bool:
+    """Coordinators and leaders (and platform administrators) read the
+    staffing coverage of their subtree; no query."""
+    return is_scoped_manager(user)
+
+
+def can_see_unit_coverage(user: User, unit: OrgUnit) -> bool:
+    """Whether ``user`` reads the coverage of ``unit`` and below: an active
+    unit at or below the user's, for coordinators and leaders; any active
+    unit for platform administrators.  No query.  Row form of
+    ``selectors.coverage.coverage_units_visible_to``."""
+    if not can_see_coverage(user) or not unit.is_active:
+        return False
+    return user.is_superuser or unit_in_scope(user, unit)

@@ -37,3 +37,8 @@ urlpatterns = [
 from .views import crisis_teams  # noqa: E402
 
 urlpatterns += crisis_teams.urlpatterns
+# --- directory ---
+from .views import coverage, directory  # noqa: E402
+
+urlpatterns += [*directory.urlpatterns, *coverage.urlpatterns]
+# --- /directory ---

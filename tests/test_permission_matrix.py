@@ -1430,6 +1430,32 @@ RULES = [
         [(lambda o: "/favicon.ico", PUBLIC)],
     ),
     # --- end serve ---
+    # --- directory ---
+    (
+        r"^practice/pool/directory/$",
+        "the talent-pool directory: coordinators and leaders over their subtree",
+        [(pr("pool_directory"), statuses(LOGIN, 403, 403, 200, 200, 200))],
+    ),
+    (
+        r"^practice/pool/coverage/(<int:unit_pk>/)?$",
+        "staffing coverage: coordinators and leaders; a unit beside them is 404",
+        [
+            (pr("coverage"), statuses(LOGIN, 403, 403, 200, 200, 200)),
+            (
+                lambda o: reverse("supervision:coverage") + "?format=csv",
+                statuses(LOGIN, 403, 403, 200, 200, 200),
+            ),
+            (
+                lambda o: reverse("supervision:coverage_unit", args=[o.east.pk]),
+                statuses(LOGIN, 403, 403, 200, 200, 404),
+            ),
+            (
+                lambda o: reverse("supervision:coverage_unit", args=[o.city.pk]),
+                statuses(LOGIN, 403, 403, 404, 404, 404),
+            ),
+        ],
+    ),
+    # --- /directory ---
 ]
 
 

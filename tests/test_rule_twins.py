@@ -438,3 +438,43 @@ def test_the_team_lead_signs_off_only_their_teams_crisis_work(crisis_world):
             assert not signs(helper, entry)
         if team is not None and team.lead_id == duty.pk:
             assert signs(duty, entry) == (entry.person_id != duty.pk)
+
+
+# --- directory ---
+from lms.core.models import OrgUnit  # noqa: E402
+from supervision.permissions import (  # noqa: E402
+    can_find_in_directory,
+    can_see_unit_coverage,
+)
+from supervision.selectors.coverage import coverage_units_visible_to  # noqa: E402
+from supervision.selectors.directory import (  # noqa: E402
+    directory_people_visible_to,
+)
+from tests.factories.core import make_unit  # noqa: E402
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_the_directory_agrees_with_directory_people_visible_to(world, name):
+    user = _user(name)
+    listed = _pks(directory_people_visible_to(user=user))
+    for person in _people():
+        assert can_find_in_directory(user, person) == (person.pk in listed), (
+            name,
+            person.username,
+        )
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_unit_coverage_agrees_with_coverage_units_visible_to(world, name):
+    closed = make_unit(name="已撤销", code="closed", parent=world.east)
+    OrgUnit.objects.filter(pk=closed.pk).update(is_active=False)
+    user = _user(name)
+    readable = _pks(coverage_units_visible_to(user=user))
+    for unit in OrgUnit.objects.all():
+        assert can_see_unit_coverage(user, unit) == (unit.pk in readable), (
+            name,
+            unit.code,
+        )
+
+
+# --- /directory ---
