@@ -61,3 +61,11 @@ def sections_for(user) -> list[dict]:
             continue
         sections.append({"name": name, "url": url, "label": label})
     return sections
+
+
+# --- pool ---
+SECTIONS += [
+    ("supervision:pool_mine", _("My tier"), {Role.TRAINEE}),
+    ("supervision:pool_review", _("Talent-pool review"), {Role.COORDINATOR}),
+]
+# --- end pool ---

@@ -32,3 +32,9 @@ urlpatterns = [
     *qualifications.urlpatterns,
     *certification.urlpatterns,
 ]
+
+# --- pool ---
+from .views import pool  # noqa: E402
+
+urlpatterns += pool.urlpatterns
+# --- end pool ---

@@ -31,3 +31,15 @@ def register_viewsets():
         *qualifications.VIEWSETS,
         *certification.VIEWSETS,
     ]
+
+
+# --- pool ---
+from .viewsets import pool  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_pool_viewsets():
+    return pool.VIEWSETS
+
+
+# --- end pool ---
