@@ -393,6 +393,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.certificate_reminders_task",
         "schedule": crontab(hour=8, minute=40),
     },
+    # --- pool ---
+    # 08:50 Asia/Shanghai, after the certificate reminders: lapsed
+    # certificates flag talent-pool members for review (never a demotion).
+    "pool-flag-lapsed": {
+        "task": "supervision.tasks.pool_flag_lapsed_task",
+        "schedule": crontab(hour=8, minute=50),
+    },
+    # --- end pool ---
 }
 
 # --- security ------------------------------------------------------------------

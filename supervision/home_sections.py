@@ -81,3 +81,9 @@ SECTIONS += [
     ("supervision:coverage", _("Staffing coverage"), {Role.COORDINATOR, Role.LEADER}),
 ]
 # --- /directory ---
+# --- pool ---
+SECTIONS += [
+    ("supervision:pool_mine", _("My tier"), {Role.TRAINEE}),
+    ("supervision:pool_review", _("Talent-pool review"), {Role.COORDINATOR}),
+]
+# --- end pool ---

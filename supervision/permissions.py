@@ -377,3 +377,49 @@ def can_see_unit_coverage(user: User, unit: OrgUnit) -> bool:
     if not can_see_coverage(user) or not unit.is_active:
         return False
     return user.is_superuser or unit_in_scope(user, unit)
+
+
+# --- pool ---------------------------------------------------------------------
+
+
+def can_see_dossier(user: User, person: User) -> bool:
+    """Coordinators and leaders over the person's home unit read their
+    talent-pool dossier (platform administrators anyone's but another
+    administrator's); the person reads their own standing on "my tier"
+    instead.  No query.  Row form of
+    ``selectors.pool.pool_people_visible_to``."""
+    if not is_scoped_manager(user) or person.is_superuser:
+        return False
+    home = person.home_unit
+    if home is None:
+        return False
+    return unit_in_scope(user, home)
+
+
+def can_decide_tier(user: User, person: User) -> bool:
+    """A coordinator over the person's home unit places them in a tier,
+    moves them, keeps them after a review or takes them out of the pool;
+    never themselves, and leaders only read.  No query.  Row form of
+    ``selectors.pool.people_placeable_by``."""
+    return (
+        user.is_authenticated
+        and user.pk != person.pk
+        and not person.is_superuser
+        and person.home_unit_id is not None
+        and can_manage_person(user, person)
+    )
+
+
+def can_review_pool(user: User) -> bool:
+    """Coordinators (and platform administrators) work the review queue of
+    their subtree; no query."""
+    return user.is_authenticated and (
+        user.is_superuser or user.has_role(Role.COORDINATOR)
+    )
+
+
+def can_manage_scheme(user: User, scheme) -> bool:
+    """Coordinators of the scheme's unit or above it define the scheme and
+    its tiers.  No query.  Row form of
+    ``selectors.pool.schemes_manageable_by``."""
+    return can_manage_unit(user, scheme.unit)

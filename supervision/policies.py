@@ -181,3 +181,55 @@ class TeamDrillPolicy(ScopedPolicy):
 
 
 POLICIES += [CrisisTeamPolicy(CrisisTeam), TeamDrillPolicy(TeamDrill)]
+# --- pool ---
+# Imported here rather than at the top so this area's block stays one piece.
+from .models import PoolScheme, Tier, TierChange  # noqa: E402
+from .permissions import can_manage_scheme  # noqa: E402
+from .selectors.pool import (  # noqa: E402
+    schemes_manageable_by,
+    tier_changes_visible_to,
+    tiers_manageable_by,
+)
+
+
+class PoolSchemePolicy(ScopedPolicy):
+    """Schemes of the coordinator's unit and below; never deleted (members
+    and the tier history name them)."""
+
+    coordinator_actions = superuser_actions = NO_DELETE
+
+    def in_scope(self, user, instance: PoolScheme) -> bool:
+        return can_manage_scheme(user, instance)
+
+    def scoped(self, user) -> QuerySet[PoolScheme]:
+        return schemes_manageable_by(user=user)
+
+
+class TierPolicy(ScopedPolicy):
+    """Tiers of the schemes the coordinator manages; never deleted."""
+
+    coordinator_actions = superuser_actions = NO_DELETE
+
+    def in_scope(self, user, instance: Tier) -> bool:
+        return can_manage_scheme(user, instance.scheme)
+
+    def scoped(self, user) -> QuerySet[Tier]:
+        return tiers_manageable_by(user=user)
+
+
+class TierChangePolicy(ScopedPolicy):
+    """The tier history of the coordinator's people: read-only (decisions
+    are made on the dossier page)."""
+
+    coordinator_actions = superuser_actions = frozenset({"view"})
+
+    def scoped(self, user) -> QuerySet[TierChange]:
+        return tier_changes_visible_to(user=user)
+
+
+POLICIES += [
+    PoolSchemePolicy(PoolScheme),
+    TierPolicy(Tier),
+    TierChangePolicy(TierChange),
+]
+# --- end pool ---

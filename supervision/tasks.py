@@ -29,3 +29,17 @@ def certificate_reminders_task() -> int:
     (``certificates.certificate_reminders_send``; once each per
     certificate, also when beat runs twice)."""
     return certificates.certificate_reminders_send()
+
+
+# --- pool ---
+
+
+@shared_task(acks_late=True)
+def pool_flag_lapsed_task() -> int:
+    """Daily: flag for review the pool members whose tier needs a
+    certificate that expired or was revoked
+    (``pool.pool_flag_lapsed``; idempotent, a flagged member is left
+    alone)."""
+    from .services.pool import pool_flag_lapsed
+
+    return pool_flag_lapsed()

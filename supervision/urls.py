@@ -42,3 +42,8 @@ from .views import coverage, directory  # noqa: E402
 
 urlpatterns += [*directory.urlpatterns, *coverage.urlpatterns]
 # --- /directory ---
+# --- pool ---
+from .views import pool  # noqa: E402
+
+urlpatterns += pool.urlpatterns
+# --- end pool ---

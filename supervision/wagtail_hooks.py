@@ -42,3 +42,15 @@ def courses_supervisees(user):
     supervisor reads the cohorts and sessions of their supervisees without
     courses importing the practice app."""
     return supervisees_of(user=user)
+
+
+# --- pool ---
+from .viewsets import pool  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_pool_viewsets():
+    return pool.VIEWSETS
+
+
+# --- end pool ---

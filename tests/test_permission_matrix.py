@@ -1456,6 +1456,43 @@ RULES = [
         ],
     ),
     # --- /directory ---
+    # --- pool ---
+    (
+        r"^practice/pool/$",
+        "my tier: every member (none shows a page without a scheme)",
+        [(lambda o: reverse("supervision:pool_mine"), MEMBERS)],
+    ),
+    (
+        r"^practice/pool/review/$",
+        "the talent-pool review queue: coordinators of the subtree",
+        [
+            (
+                lambda o: reverse("supervision:pool_review"),
+                statuses(LOGIN, 403, 403, 200, 403, 200),
+            )
+        ],
+    ),
+    (
+        r"^practice/pool/people/<int:pk>/$",
+        "a dossier: coordinators and leaders over the person",
+        [
+            (
+                lambda o: reverse("supervision:pool_dossier", args=[pool_rows(o).pk]),
+                statuses(LOGIN, 404, 404, 200, 200, 404),
+            )
+        ],
+    ),
+    (
+        r"^practice/pool/people/<int:pk>/decide/$",
+        "a tier decision (POST only)",
+        [
+            (
+                lambda o: reverse("supervision:pool_decide", args=[pool_rows(o).pk]),
+                POST_ONLY,
+            )
+        ],
+    ),
+    # --- end pool ---
 ]
 
 
@@ -1550,3 +1587,21 @@ def crisis_teams(o):
 def team_path(o, name, attr):
     """The URL ``name`` of the team row ``attr`` of ``crisis_teams``."""
     return reverse(name, args=[getattr(crisis_teams(o), attr).pk])
+
+
+# --- pool ---
+
+
+def pool_rows(o):
+    """The city's scheme with an entry tier, the east trainee in it; returns
+    the trainee (whose dossier the rules ask for)."""
+    if not hasattr(o, "pool"):
+        from tests.factories.pool import make_scheme, make_tier, place
+
+        tier = make_tier(make_scheme(o.city, "city-pool"), 1)
+        place(o.trainee, tier)
+        o.pool = o.trainee
+    return o.pool
+
+
+# --- end pool ---

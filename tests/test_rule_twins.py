@@ -461,6 +461,30 @@ def test_the_directory_agrees_with_directory_people_visible_to(world, name):
         assert can_find_in_directory(user, person) == (person.pk in listed), (
             name,
             person.username,
+# --- pool ---
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_reading_a_dossier_agrees_with_pool_people_visible_to(world, name):
+    from supervision.permissions import can_see_dossier
+    from supervision.selectors.pool import pool_people_visible_to
+
+    user = _user(name)
+    visible = _pks(pool_people_visible_to(user=user))
+    for person in _people():
+        assert can_see_dossier(user, person) == (person.pk in visible), person.username
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_deciding_a_tier_agrees_with_people_placeable_by(world, name):
+    from supervision.permissions import can_decide_tier
+    from supervision.selectors.pool import people_placeable_by
+
+    user = _user(name)
+    placeable = _pks(people_placeable_by(user=user))
+    for person in _people():
+        assert can_decide_tier(user, person) == (person.pk in placeable), (
+            person.username
         )
 
 
@@ -478,3 +502,20 @@ def test_unit_coverage_agrees_with_coverage_units_visible_to(world, name):
 
 
 # --- /directory ---
+def test_managing_a_scheme_agrees_with_schemes_manageable_by(world, name):
+    from supervision.permissions import can_manage_scheme
+    from supervision.selectors.pool import schemes_manageable_by
+    from tests.factories.pool import make_scheme
+
+    org = world
+    schemes = [
+        make_scheme(unit)
+        for unit in (org.city, org.east, org.east_room, org.west, org.west_room)
+    ]
+    user = _user(name)
+    managed = _pks(schemes_manageable_by(user=user))
+    for scheme in schemes:
+        assert can_manage_scheme(user, scheme) == (scheme.pk in managed)
+
+
+# --- end pool ---

@@ -92,6 +92,37 @@ def track_requirements(org, stations):
     return east.requirements.first(), west.requirements.first()
 
 
+def pool_admin_rows(org):
+    """An east and a west scheme, a tier of each, and a history row of the
+    east and the west trainee (made once per test)."""
+    from supervision.services.pool import tier_place
+    from tests.factories.pool import make_scheme, make_tier
+
+    if not hasattr(org, "pool_admin"):
+        east, west = (
+            make_scheme(org.east, "east-pool"),
+            make_scheme(org.west, "west-pool"),
+        )
+        east_tier, west_tier = make_tier(east, 1), make_tier(west, 1)
+        tier_place(
+            actor=org.coordinator, person=org.trainee, tier=east_tier, reason="东"
+        )
+        tier_place(
+            actor=org.sibling, person=org.west_trainee, tier=west_tier, reason="西"
+        )
+        from supervision.models import TierChange
+
+        org.pool_admin = (
+            (east, west),
+            (east_tier, west_tier),
+            (
+                TierChange.objects.get(person=org.trainee),
+                TierChange.objects.get(person=org.west_trainee),
+            ),
+        )
+    return org.pool_admin
+
+
 #: URL namespace: (east row, west row) for each admin viewset.
 ROWS = {
     "org_units": lambda org, stations: (org.east_room, org.west_room),
@@ -115,6 +146,11 @@ ROWS = {
     "crisis_teams_admin": lambda org, stations: crisis_team_rows(org),
     "team_drills_admin": lambda org, stations: team_drill_rows(org),
     # --- end teams ---
+    # --- pool ---
+    "pool_schemes_admin": lambda org, stations: pool_admin_rows(org)[0],
+    "pool_tiers_admin": lambda org, stations: pool_admin_rows(org)[1],
+    "pool_history_admin": lambda org, stations: pool_admin_rows(org)[2],
+    # --- end pool ---
 }
 #: One catalogue for every coordinator: its rows belong to no unit.
 SHARED = {

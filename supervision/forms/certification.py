@@ -12,7 +12,10 @@ from lms.core.models import HoursCategory
 from lms.core.selectors import units_manageable_by
 
 from ..models import PracticeEntry, Requirement, Track, TrackVersion
-from ..selectors.enrolments import track_versions_manageable_by
+from ..selectors.enrolments import (
+    certificate_tracks_for,
+    track_versions_manageable_by,
+)
 from ..services.certification import (
     NOTE_MAX,
     REASON_MAX,
@@ -80,10 +83,27 @@ class _NoModelValidation:
 class TrackForm(_NoModelValidation, WagtailAdminModelForm):
     class Meta:
         model = Track
-        fields = ["code", "name", "unit", "description", "validity_months", "is_active"]
+        fields = [
+            "code",
+            "name",
+            "purpose",
+            "unit",
+            "description",
+            "validity_months",
+            "is_active",
+        ]
+        help_texts = {
+            "purpose": _(
+                "Talent-pool tier rules: the entry rules of a tier; nobody "
+                "enrols in such a track and it issues no certificate."
+            )
+        }
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if "purpose" in self.fields:
+            # Left out: a certification track, as before tiers existed.
+            self.fields["purpose"].required = False
         if for_user is not None and "unit" in self.fields:
             self.fields["unit"].queryset = units_manageable_by(user=for_user).order_by(
                 "path"
@@ -136,7 +156,8 @@ KIND_HELP = _(
     "counted in hours. Practice: pick kinds (none: all), a count of entries or "
     "hours. Supervision: kind and form, sessions or hours. Techniques: pick "
     "techniques (none: any). Duty shifts: shifts worked. Ratings: a rubric and a "
-    "level, and how many supervisors. Qualification: the qualification."
+    "level, and how many supervisors. Qualification: the qualification. "
+    "Certificate: the certification track whose valid certificate is needed."
 )
 
 
@@ -172,6 +193,7 @@ class RequirementForm(WagtailAdminModelForm):
             "rubric",
             "min_level",
             "qualification_kind",
+            "certificate_track",
         ]
         help_texts = {
             "kind": KIND_HELP,
@@ -187,6 +209,10 @@ class RequirementForm(WagtailAdminModelForm):
                 "Ratings only: each supervisor's latest rating at or above it (1–5)."
             ),
             "qualification_kind": _("Qualification only: verified and not expired."),
+            "certificate_track": _(
+                "Certificate only: a certificate of this track, issued, not "
+                "expired and not revoked."
+            ),
         }
         widgets = {"techniques": forms.CheckboxSelectMultiple}
 
@@ -206,6 +232,12 @@ class RequirementForm(WagtailAdminModelForm):
         else:
             self.fields["version"].queryset = drafts
         self.fields["version"].label_from_instance = lambda v: f"{v.track} v{v.number}"
+        if "certificate_track" in self.fields:
+            self.fields["certificate_track"].queryset = (
+                certificate_tracks_for(user=for_user)
+                if for_user is not None
+                else Track.objects.none()
+            )
 
     def clean_title(self):
         return clean_text(

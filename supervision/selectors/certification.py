@@ -37,6 +37,10 @@ What counts, per kind (records outside the period or dated after
   older higher one.  ``need`` is the number of distinct supervisors.
 - ``qualification``: verified qualifications of the kind not expired on
   ``today`` (by ``issued_on`` for the period); ``need`` is normally 1.
+- ``certificate``: certificates of ``certificate_track`` the person holds
+  that are in force on ``today`` (``selectors.certificates.in_force_q``:
+  issued, not revoked, not expired), by ``issued_on``; ``need`` is
+  normally 1.  Talent-pool tiers use it ("a valid 团辅带领 certificate").
 
 The period is "the last N calendar months": from the same day N months
 before ``today`` (the month's last day when it is shorter), both ends
@@ -76,6 +80,7 @@ from courses.models import LessonProgress
 from lms.core.models import HoursEntry, User
 
 from ..models import (
+    Certificate,
     PracticeEntry,
     Qualification,
     Rating,
@@ -85,6 +90,7 @@ from ..models import (
     TechniqueMastery,
     TrackVersion,
 )
+from .certificates import in_force_q
 
 K = Requirement.Kind
 ZERO = Decimal("0")
@@ -186,6 +192,9 @@ KINDS = {
     K.QUALIFICATION: _Kind(
         "supervision.qualification", "person_id", "pk", "issued_on", False
     ),
+    K.CERTIFICATE: _Kind(
+        "supervision.certificate", "holder_id", "pk", "issued_on", False
+    ),
 }
 
 
@@ -216,6 +225,8 @@ def _rows(kind: str, today: datetime.date) -> QuerySet:
         )
     if kind == K.RATINGS:
         return Rating.objects.filter(_latest_rating_q())
+    if kind == K.CERTIFICATE:
+        return Certificate.objects.filter(in_force_q(today))
     return Qualification.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=today),
         status=Qualification.Status.VERIFIED,
@@ -252,6 +263,10 @@ def _condition(req: Requirement) -> Q | None:
         if req.rubric_id is None:
             return None
         return Q(rubric_id=req.rubric_id, level__gte=req.min_level or 1)
+    if req.kind == K.CERTIFICATE:
+        if req.certificate_track_id is None:
+            return None
+        return Q(track_id=req.certificate_track_id)
     if req.qualification_kind_id is None:
         return None
     return Q(kind_id=req.qualification_kind_id)
@@ -337,7 +352,9 @@ def _requirements(version: TrackVersion, *, renewal: bool) -> list[Requirement]:
     if renewal:
         rows = rows.filter(for_renewal=True)
     return list(
-        rows.select_related("version", "rubric", "qualification_kind")
+        rows.select_related(
+            "version", "rubric", "qualification_kind", "certificate_track"
+        )
         .prefetch_related(
             Prefetch("pages", queryset=Page.objects.only("pk", "path", "title")),
             "techniques",
@@ -428,6 +445,13 @@ def missing_sentence(req: Requirement, gap: Decimal) -> str:
         kind = req.qualification_kind
         values["qualification"] = str(kind) if kind else req.title
         text = _("%(title)s: a verified %(qualification)s is needed (upload it).")
+    elif req.kind == K.CERTIFICATE:
+        track = req.certificate_track
+        values["track"] = str(track) if track else req.title
+        text = _(
+            "%(title)s: a valid certificate of “%(track)s” is needed (issued, "
+            "not expired, not revoked)."
+        )
     elif req.kind == K.RATINGS:
         values["rubric"] = str(req.rubric) if req.rubric else ""
         values["level"] = amount_text(Decimal(req.min_level or 1))

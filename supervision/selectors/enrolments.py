@@ -25,6 +25,22 @@ def tracks_manageable_by(*, user: User) -> QuerySet[Track]:
     return Track.objects.filter(unit__in=units_manageable_by(user=user))
 
 
+def certificate_tracks_for(*, user: User) -> QuerySet[Track]:
+    """Certification tracks whose certificate a coordinator's requirement
+    may ask for: those their people can hold, defined at the coordinator's
+    unit, above it or below it (all for platform administrators); never a
+    tier-rules track, which issues none."""
+    rows = Track.objects.filter(purpose=Track.Purpose.CERTIFICATION)
+    if user.is_superuser:
+        return rows.order_by("name")
+    if not can_manage_units(user) or user.home_unit_id is None:
+        return rows.none()
+    home = user.home_unit
+    return rows.filter(home.ancestors_q("unit__") | home.subtree_q("unit__")).order_by(
+        "name"
+    )
+
+
 def track_versions_manageable_by(*, user: User) -> QuerySet[TrackVersion]:
     return TrackVersion.objects.filter(
         track__in=tracks_manageable_by(user=user)
@@ -50,16 +66,21 @@ def latest_published(track: Track) -> TrackVersion | None:
 
 
 def tracks_open_to(*, person: User) -> QuerySet[Track]:
-    """Active tracks with a published version whose unit is the person's
-    home unit or above it: the tracks the person may enrol in (those they
-    are enrolled in included)."""
+    """Active certification tracks with a published version whose unit is
+    the person's home unit or above it: the tracks the person may enrol in
+    (those they are enrolled in included).  Tier-rules tracks are never
+    offered."""
     if not person.is_authenticated or person.home_unit_id is None:
         return Track.objects.none()
     published = TrackVersion.objects.filter(
         track=OuterRef("pk"), published_at__isnull=False
     )
     return (
-        Track.objects.filter(person.home_unit.ancestors_q("unit__"), is_active=True)
+        Track.objects.filter(
+            person.home_unit.ancestors_q("unit__"),
+            is_active=True,
+            purpose=Track.Purpose.CERTIFICATION,
+        )
         .filter(Exists(published))
         .select_related("unit")
     )

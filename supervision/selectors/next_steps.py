@@ -1,7 +1,7 @@
 """The next concrete step for a certification gap, as a link: the lesson
 to finish, the next shift with places and a supervisor on duty, the
-supervisor to ask for a rating, the qualification to upload.  A fixed
-number of queries per call."""
+supervisor to ask for a rating, the qualification to upload, the track
+whose certificate is needed.  A fixed number of queries per call."""
 
 from dataclasses import dataclass
 
@@ -61,6 +61,7 @@ def next_step(person: User, result: RequirementResult) -> NextStep | None:
         K.SHIFTS: _shift_step,
         K.RATINGS: _rating_step,
         K.QUALIFICATION: _qualification_step,
+        K.CERTIFICATE: _certificate_step,
     }[req.kind]
     return step(person, result)
 
@@ -235,3 +236,31 @@ def _qualification_step(person, result) -> NextStep:
             _("Your %(qualification)s is waiting for verification.") % values, url
         )
     return NextStep(_("Upload your %(qualification)s.") % values, url)
+
+
+def _certificate_step(person, result) -> NextStep:
+    """The certification page of the track whose certificate is needed:
+    the person's enrolment in it, else the list of tracks to enrol in."""
+    req = result.requirement
+    values = {"track": str(req.certificate_track or req.title)}
+    enrolment = Enrolment.objects.filter(
+        person=person, track_id=req.certificate_track_id
+    ).first()
+    if enrolment is None:
+        return NextStep(
+            _("Enrol in the track “%(track)s” and earn its certificate.") % values,
+            reverse("supervision:certification_home"),
+        )
+    url = reverse("supervision:certification_track", args=[enrolment.pk])
+    if enrolment.status == Enrolment.Status.APPROVED:
+        return NextStep(
+            _(
+                "Your certificate of “%(track)s” is no longer valid: ask about "
+                "renewing it."
+            )
+            % values,
+            url,
+        )
+    return NextStep(
+        _("Complete the track “%(track)s” to earn its certificate.") % values, url
+    )

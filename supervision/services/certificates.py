@@ -230,6 +230,11 @@ def certificate_revoke(
             % {"track": certificate.track, "reason": reason},
             url=_detail_url(certificate),
         )
+        # A tier that needs this certificate flags its holder for review now,
+        # not at the night's run (imported here: pool imports certification).
+        from .pool import pool_flag_holder
+
+        pool_flag_holder(person=certificate.holder)
     return certificate
 
 

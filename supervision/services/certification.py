@@ -75,6 +75,20 @@ def requirement_problem(kind: str, values: dict) -> str:
         return _("A ratings requirement needs a rubric and a level.")
     if kind == Kind.QUALIFICATION and values.get("qualification_kind") is None:
         return _("A qualification requirement needs the qualification it asks for.")
+    certificate_track = values.get("certificate_track")
+    if kind == Kind.CERTIFICATE:
+        if certificate_track is None:
+            return _("A certificate requirement needs the track of the certificate.")
+        if certificate_track.purpose != Track.Purpose.CERTIFICATION:
+            return _(
+                "Talent-pool tier rules issue no certificate: choose a "
+                "certification track."
+            )
+        version = values.get("version")
+        if version is not None and version.track_id == certificate_track.pk:
+            return _("A track cannot require its own certificate.")
+    elif certificate_track is not None:
+        return _("Only a certificate requirement names a certificate track.")
     if kind == Kind.HOURS and measure != Requirement.Measure.HOURS:
         return _("Ledger hours are counted in hours.")
     if measure == Requirement.Measure.HOURS and kind not in HOURLY_KINDS:
@@ -89,6 +103,8 @@ def _requirement_values(requirement: Requirement) -> dict:
         "rubric": requirement.rubric,
         "min_level": requirement.min_level,
         "qualification_kind": requirement.qualification_kind,
+        "certificate_track": requirement.certificate_track,
+        "version": requirement.version,
     }
 
 
@@ -111,16 +127,24 @@ def track_create(
     description: str = "",
     validity_months: int | None = None,
     is_active: bool = True,
+    purpose: str = Track.Purpose.CERTIFICATION,
     request: HttpRequest | None = None,
 ) -> Track:
     """A new track of ``unit`` (the actor's unit or below) with an empty
-    draft, version 1, to put requirements in.  Audited."""
+    draft, version 1, to put requirements in.  ``purpose`` ``tier``: the
+    entry rules of talent-pool tiers (nobody enrols, no certificate, so no
+    validity).  Audited."""
     if not can_manage_unit(actor, unit):
         raise PermissionDenied(_("You may only define tracks of your own units."))
     if Track.objects.filter(code=code).exists():
         raise ValidationError({"code": _("Another track already has this code.")})
+    if purpose not in Track.Purpose.values:
+        raise ValidationError({"purpose": _("Choose what the track is for.")})
+    if purpose == Track.Purpose.TIER:
+        validity_months = None
     with transaction.atomic():
         track = Track.objects.create(
+            purpose=purpose,
             code=code,
             name=clean_text(
                 name, max_length=120, required_message=_("Give the track a name.")
@@ -160,7 +184,10 @@ def track_update(
             name, max_length=120, required_message=_("Give the track a name.")
         )
         row.description = clean_text(description, max_length=4000)
-        row.validity_months = validity_months
+        # A tier-rules track issues no certificate, so nothing expires.
+        row.validity_months = (
+            None if row.purpose == Track.Purpose.TIER else validity_months
+        )
         row.is_active = is_active
         row.save(update_fields=["name", "description", "validity_months", "is_active"])
         audit_record(
@@ -316,6 +343,10 @@ def track_enrol(
         raise PermissionDenied(_("Only trainees enrol in certification tracks."))
     if not themselves and not can_manage_person(actor, person):
         raise PermissionDenied(_("You may only enrol the people of your own units."))
+    if track.purpose != Track.Purpose.CERTIFICATION:
+        raise ValidationError(
+            _("This track holds talent-pool tier rules; nobody enrols in it.")
+        )
     if person.home_unit is None or not track.unit.contains(person.home_unit):
         raise ValidationError(_("This track is not offered to your unit."))
     if not track.is_active:

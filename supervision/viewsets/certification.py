@@ -59,7 +59,12 @@ def _track_fields(form) -> dict:
 
 def _new_track_fields(form) -> dict:
     data = form.cleaned_data
-    return {"code": data["code"], "unit": data["unit"], **_track_fields(form)}
+    return {
+        "code": data["code"],
+        "unit": data["unit"],
+        "purpose": data.get("purpose") or Track.Purpose.CERTIFICATION,
+        **_track_fields(form),
+    }
 
 
 class TrackCreateView(ServiceCreateView):
@@ -94,11 +99,12 @@ class TrackViewSet(ScopedViewSet):
     list_display = [
         "name",
         "code",
+        "purpose",
         "unit",
         "validity_months",
         YesNoColumn("is_active", label=_("open for enrolment")),
     ]
-    list_filter = ["is_active"]
+    list_filter = ["purpose", "is_active"]
     search_fields = ["name", "code", "description"]
     ordering = ["name"]
 

@@ -88,6 +88,9 @@ HISTORIES = {
     "supervision_reviewtransition": (_review_step, "comment"),
     "courses_videoevent": (_video_event, "note"),
     "courses_attendancechange": (_attendance_change, "reason"),
+    # --- pool ---
+    "supervision_tierchange": (lambda org: _tier_change(org), "reason"),
+    # --- end pool ---
 }
 
 
@@ -248,3 +251,23 @@ def test_flush_empties_the_history_tables_and_closes_the_guard_again(org):
     event = audit_record(actor=None, action=AuditAction.EXPORT)
     with pytest.raises(DatabaseError):
         sql("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
+
+
+# --- pool ---
+
+
+def _tier_change(org):
+    from supervision.models import TierChange
+    from tests.factories.pool import make_scheme, make_tier
+
+    tier = make_tier(make_scheme(org.city), 1)
+    return TierChange.objects.create(
+        person=org.trainee,
+        scheme=tier.scheme,
+        to_tier=tier,
+        actor=org.coordinator,
+        reason="入库",
+    )
+
+
+# --- end pool ---

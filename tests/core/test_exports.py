@@ -197,3 +197,28 @@ def test_a_failed_login_as_a_formula_is_exported_as_text(org, client):
         # then the name is text, never a formula
         assert written(name, export_format) in cells
         assert runnable(cells) == []
+
+
+# --- pool ---
+# The tier history exports: its hostile rows join the others.
+_make_hostile_rows_before_pool = make_hostile_rows
+
+
+def make_hostile_rows(org) -> User:  # noqa: F811 - extends the rows above
+    from supervision.models import TierChange
+    from tests.factories.pool import make_scheme, make_tier
+
+    admin = _make_hostile_rows_before_pool(org)
+    tier = make_tier(make_scheme(org.city, "hostile-pool"), 1)
+    for index, value in enumerate(HOSTILE):
+        TierChange.objects.create(
+            person=User.objects.get(username=f"hostile{index}"),
+            scheme=tier.scheme,
+            to_tier=tier,
+            actor=org.coordinator,
+            reason=value,
+        )
+    return admin
+
+
+# --- end pool ---
