@@ -461,6 +461,25 @@ def test_the_directory_agrees_with_directory_people_visible_to(world, name):
         assert can_find_in_directory(user, person) == (person.pk in listed), (
             name,
             person.username,
+        )
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_unit_coverage_agrees_with_coverage_units_visible_to(world, name):
+    closed = make_unit(name="已撤销", code="closed", parent=world.east)
+    OrgUnit.objects.filter(pk=closed.pk).update(is_active=False)
+    user = _user(name)
+    readable = _pks(coverage_units_visible_to(user=user))
+    for unit in OrgUnit.objects.all():
+        assert can_see_unit_coverage(user, unit) == (unit.pk in readable), (
+            name,
+            unit.code,
+        )
+
+
+# --- /directory ---
+
+
 # --- pool ---
 
 
@@ -489,19 +508,6 @@ def test_deciding_a_tier_agrees_with_people_placeable_by(world, name):
 
 
 @pytest.mark.parametrize("name", USERS)
-def test_unit_coverage_agrees_with_coverage_units_visible_to(world, name):
-    closed = make_unit(name="已撤销", code="closed", parent=world.east)
-    OrgUnit.objects.filter(pk=closed.pk).update(is_active=False)
-    user = _user(name)
-    readable = _pks(coverage_units_visible_to(user=user))
-    for unit in OrgUnit.objects.all():
-        assert can_see_unit_coverage(user, unit) == (unit.pk in readable), (
-            name,
-            unit.code,
-        )
-
-
-# --- /directory ---
 def test_managing_a_scheme_agrees_with_schemes_manageable_by(world, name):
     from supervision.permissions import can_manage_scheme
     from supervision.selectors.pool import schemes_manageable_by
