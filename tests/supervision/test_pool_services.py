@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lms.core.models import AuditAction, AuditEvent, Notice, Role
 from supervision.models import Certificate, PoolMember, TierChange
@@ -29,6 +29,14 @@ from tests.factories.pool import (
 )
 
 TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are compared in English, the source language."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
