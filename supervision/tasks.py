@@ -29,3 +29,19 @@ def certificate_reminders_task() -> int:
     (``certificates.certificate_reminders_send``; once each per
     certificate, also when beat runs twice)."""
     return certificates.certificate_reminders_send()
+
+
+# --- deploy -------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def callouts_expire_task() -> int:
+    """Mark crisis call-outs whose link expired unanswered, so their places
+    can be filled and the people count as free again
+    (``deployments.callouts_expire``; idempotent)."""
+    from .services.deployments import callouts_expire
+
+    return callouts_expire()
+
+
+# --- /deploy ------------------------------------------------------------------
