@@ -146,9 +146,13 @@ def pool(
     if exclude_deployment is not None:
         called = CallOut.objects.filter(deployment=exclude_deployment, person=person)
         rows = rows.exclude(Exists(called))
-    in_force = Certificate.objects.filter(in_force_q(valid_on), holder=person)
+    valid = Certificate.objects.filter(in_force_q(valid_on))
     for track_id in track_ids:
-        rows = rows.filter(Exists(in_force.filter(track_id=track_id)))
+        # an uncorrelated IN, run once: as a correlated EXISTS, SQLite's
+        # planner walks the track's index for every person of the tree
+        holders = valid.filter(track_id=track_id).values("holder_id")
+        rows = rows.filter(pk__in=holders)
+    in_force = valid.filter(holder=person)
     places = PoolMember.objects.filter(person=person)
     if tier is not None:
         places = places.filter(scheme_id=tier.scheme_id)

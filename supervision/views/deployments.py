@@ -81,8 +81,9 @@ def deployment_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def deployment_new(request):
     """The need form; saving goes through ``deployment_create``."""
-    form = DeploymentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = DeploymentForm(request.POST if posted else None, user=request.user)
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
             deployment = services.deployment_create(
@@ -106,12 +107,11 @@ def deployment_new(request):
                 _("The need is described. Tick the people to call out."),
             )
             return redirect("supervision:deployment_detail", pk=deployment.pk)
-    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "supervision/crisis/deployments_new.html",
         {"form": form},
-        status=status,
+        status=400 if posted else 200,
     )
 
 

@@ -184,6 +184,17 @@ def test_bad_input_is_refused_with_a_sentence_and_nothing_saved(
     assert not Deployment.objects.exists()
 
 
+def test_an_empty_post_shows_every_missing_field(client, org):
+    client.force_login(org.coordinator)
+    response = client.post(url("deployment_new"), {})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"title", "incident_type", "unit", "starts_on", "ends_on", "size"} <= set(
+        errors
+    )
+    assert not Deployment.objects.exists()
+
+
 def test_a_west_track_posted_by_hand_is_refused(client, org):
     west = make_track(org.west, code="west-track")
     client.force_login(org.coordinator)
