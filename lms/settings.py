@@ -482,3 +482,17 @@ LOGGING = {
         },
     },
 }
+
+# --- deploy --------------------------------------------------------------------
+
+# The crisis call-out answer page (/crisis/answer/<token>/) answers this many
+# requests per client address in a window ("30/10m"), like /verify/, so call-out
+# tokens cannot be tried in bulk.
+LMS_CALLOUT_RATE = os.environ.get("LMS_CALLOUT_RATE", "30/10m")
+# Every 15 minutes: call-out links that expired unanswered free their places.
+CELERY_BEAT_SCHEDULE["callouts-expire"] = {
+    "task": "supervision.tasks.callouts_expire_task",
+    "schedule": crontab(minute="*/15"),
+}
+
+# --- /deploy -------------------------------------------------------------------

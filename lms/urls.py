@@ -51,6 +51,7 @@ urlpatterns = [
     path("practice/", include("supervision.urls")),
     # The public certificate check: no login, rate-limited, exact serials only.
     path("verify/", include("supervision.views.verify")),
+    path("crisis/answer/", include("supervision.views.callouts")),  # --- deploy ---
     path("manage/cohorts/", include(courses_urls.cohort_urls)),
     path("", include("lms.core.urls")),
     # Wagtail's own front-end login (for page privacy).

@@ -47,6 +47,12 @@ SECTIONS = [
         _("Certificate register"),
         {Role.COORDINATOR, Role.LEADER},
     ),
+    # --- deploy ---
+    (
+        "supervision:deployment_list",
+        _("Crisis deployments"),
+        {Role.COORDINATOR, Role.LEADER},
+    ),
 ]
 
 

@@ -423,3 +423,36 @@ def can_manage_scheme(user: User, scheme) -> bool:
     its tiers.  No query.  Row form of
     ``selectors.pool.schemes_manageable_by``."""
     return can_manage_unit(user, scheme.unit)
+
+
+# --- deploy -------------------------------------------------------------------
+# Crisis deployments: the need, the proposal and the call-out.
+
+
+def can_see_deployments(user: User) -> bool:
+    """Coordinators and leaders (and platform administrators) list the
+    deployments of their subtree; no query."""
+    return is_scoped_manager(user)
+
+
+def can_create_deployment(user: User, unit: OrgUnit) -> bool:
+    """Coordinators over ``unit`` assemble a deployment for it; no query."""
+    return can_manage_unit(user, unit)
+
+
+def can_see_deployment(user: User, deployment) -> bool:
+    """Coordinators and leaders over the deployment's unit; reads
+    ``deployment.unit``.  Row form of
+    ``selectors.deployments.deployments_visible_to``."""
+    return is_scoped_manager(user) and unit_in_scope(user, deployment.unit)
+
+
+def can_manage_deployment(user: User, deployment) -> bool:
+    """Coordinators over the deployment's unit call people out, fill and
+    withdraw places, close and cancel; leaders read.  Reads
+    ``deployment.unit``.  Row form of
+    ``selectors.deployments.deployments_manageable_by``."""
+    return can_manage_unit(user, deployment.unit)
+
+
+# --- /deploy ------------------------------------------------------------------

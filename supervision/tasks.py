@@ -43,3 +43,19 @@ def pool_flag_lapsed_task() -> int:
     from .services.pool import pool_flag_lapsed
 
     return pool_flag_lapsed()
+
+
+# --- deploy -------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def callouts_expire_task() -> int:
+    """Mark crisis call-outs whose link expired unanswered, so their places
+    can be filled and the people count as free again
+    (``deployments.callouts_expire``; idempotent)."""
+    from .services.deployments import callouts_expire
+
+    return callouts_expire()
+
+
+# --- /deploy ------------------------------------------------------------------

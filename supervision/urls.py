@@ -5,6 +5,7 @@ from .views import (
     cases,
     certificates,
     certification,
+    deployments,  # --- deploy ---
     entries,
     home,
     inbox,
@@ -31,6 +32,7 @@ urlpatterns = [
     *ratings.urlpatterns,
     *qualifications.urlpatterns,
     *certification.urlpatterns,
+    *deployments.urlpatterns,  # --- deploy ---
 ]
 
 # --- teams ---

@@ -1496,6 +1496,94 @@ RULES = [
 ]
 
 
+# --- deploy ---
+
+
+def crisis(o):
+    """A deployment of the east room being called out, with one call-out
+    of the east trainee waiting on its link (the token kept here)."""
+    if not hasattr(o, "crisis"):
+        from supervision.models import Deployment
+        from tests.factories.deployments import make_callout, make_deployment
+
+        deployment = make_deployment(
+            o.east_room, created_by=o.coordinator, status=Deployment.Status.CALLED
+        )
+        callout, token = make_callout(deployment, o.trainee)
+        o.crisis = SimpleNamespace(deployment=deployment, callout=callout, token=token)
+    return o.crisis
+
+
+def dep(name, callout=False):
+    def build(o):
+        args = [crisis(o).deployment.pk]
+        if callout:
+            args.append(crisis(o).callout.pk)
+        return reverse(f"supervision:{name}", args=args)
+
+    return build
+
+
+RULES += [
+    (
+        r"^practice/crisis/deployments/$",
+        "crisis deployments of the subtree: coordinators and leaders",
+        [
+            (
+                lambda o: reverse("supervision:deployment_list"),
+                statuses(LOGIN, 403, 403, 200, 200, 200),
+            )
+        ],
+    ),
+    (
+        r"^practice/crisis/deployments/new/$",
+        "describe a crisis need: coordinators",
+        [
+            (
+                lambda o: reverse("supervision:deployment_new"),
+                statuses(LOGIN, 403, 403, 200, 403, 200),
+            )
+        ],
+    ),
+    (
+        r"^practice/crisis/deployments/<int:pk>/$",
+        "a deployment with its proposal: coordinators and leaders over its unit",
+        [(dep("deployment_detail"), statuses(LOGIN, 404, 404, 200, 200, 404))],
+    ),
+    (
+        r"^practice/crisis/deployments/<int:pk>/(call|close|cancel)/$",
+        "call out, close, cancel (POST only)",
+        [
+            (dep("deployment_call"), POST_ONLY),
+            (dep("deployment_close"), POST_ONLY),
+            (dep("deployment_cancel"), POST_ONLY),
+        ],
+    ),
+    (
+        r"^practice/crisis/deployments/<int:pk>/callouts/<int:callout_pk>/"
+        r"(fill|withdraw)/$",
+        "fill a place, stand someone down (POST only)",
+        [
+            (dep("callout_fill", callout=True), POST_ONLY),
+            (dep("callout_withdraw", callout=True), POST_ONLY),
+        ],
+    ),
+    (
+        r"^crisis/answer/<str:token>/$",
+        "the call-out link: whoever holds it, without login; others find nothing",
+        [
+            (lambda o: reverse("crisis:answer", args=[crisis(o).token]), PUBLIC),
+            (
+                lambda o: reverse("crisis:answer", args=["not-a-token"]),
+                statuses(404, 404, 404, 404, 404, 404),
+            ),
+        ],
+    ),
+]
+
+# --- /deploy ---
+
+
 def all_routes(resolver=None, prefix=""):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:

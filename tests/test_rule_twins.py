@@ -525,3 +525,50 @@ def test_managing_a_scheme_agrees_with_schemes_manageable_by(world, name):
 
 
 # --- end pool ---
+
+
+# --- deploy -------------------------------------------------------------------
+
+
+@pytest.fixture
+def deployments(world):
+    """A crisis deployment at every unit of the organisation."""
+    from tests.factories.deployments import make_deployment
+
+    org = world
+    units = [org.city, org.east, org.east_room, org.west, org.west_room]
+    org.deployments = [
+        make_deployment(unit, created_by=org.coordinator) for unit in units
+    ]
+    return org
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_seeing_a_deployment_agrees_with_deployments_visible_to(deployments, name):
+    from supervision.permissions import can_see_deployment
+    from supervision.selectors.deployments import deployments_visible_to
+
+    user = _user(name)
+    seen = _pks(deployments_visible_to(user=user))
+    for deployment in deployments.deployments:
+        assert can_see_deployment(user, deployment) == (deployment.pk in seen), (
+            name,
+            deployment.unit.code,
+        )
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_running_a_deployment_agrees_with_deployments_manageable_by(deployments, name):
+    from supervision.permissions import can_manage_deployment
+    from supervision.selectors.deployments import deployments_manageable_by
+
+    user = _user(name)
+    run = _pks(deployments_manageable_by(user=user))
+    for deployment in deployments.deployments:
+        assert can_manage_deployment(user, deployment) == (deployment.pk in run), (
+            name,
+            deployment.unit.code,
+        )
+
+
+# --- /deploy ------------------------------------------------------------------
