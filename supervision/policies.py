@@ -22,7 +22,9 @@ from django.db.models import QuerySet
 from lms.core.policies import ScopedPolicy
 
 from .models import (
+    CrisisTeam,
     DutyShift,
+    PoolScheme,
     PracticeEntry,
     QualificationKind,
     QuotaExemption,
@@ -30,17 +32,26 @@ from .models import (
     Rubric,
     RubricItem,
     SupervisorAssignment,
+    TeamDrill,
     Technique,
+    Tier,
+    TierChange,
     Track,
     TrackVersion,
 )
-from .permissions import can_manage_track
+from .permissions import can_manage_crisis_team, can_manage_scheme, can_manage_track
+from .selectors.crisis import teams_manageable_by
 from .selectors.enrolments import (
     requirements_manageable_by,
     track_versions_manageable_by,
     tracks_manageable_by,
 )
 from .selectors.entries import entries_manageable_by
+from .selectors.pool import (
+    schemes_manageable_by,
+    tier_changes_visible_to,
+    tiers_manageable_by,
+)
 from .selectors.shifts import exemptions_manageable_by, shifts_manageable_by
 from .selectors.supervisions import assignments_manageable_by
 
@@ -155,10 +166,6 @@ POLICIES += [
 # team's unit or above it.  Teams are closed, never deleted (deployments
 # name them); a drill link may be removed.
 
-from .models import CrisisTeam, TeamDrill  # noqa: E402
-from .permissions import can_manage_crisis_team  # noqa: E402
-from .selectors.crisis import teams_manageable_by  # noqa: E402
-
 
 class CrisisTeamPolicy(ScopedPolicy):
     coordinator_actions = superuser_actions = NO_DELETE
@@ -182,14 +189,6 @@ class TeamDrillPolicy(ScopedPolicy):
 
 POLICIES += [CrisisTeamPolicy(CrisisTeam), TeamDrillPolicy(TeamDrill)]
 # --- pool ---
-# Imported here rather than at the top so this area's block stays one piece.
-from .models import PoolScheme, Tier, TierChange  # noqa: E402
-from .permissions import can_manage_scheme  # noqa: E402
-from .selectors.pool import (  # noqa: E402
-    schemes_manageable_by,
-    tier_changes_visible_to,
-    tiers_manageable_by,
-)
 
 
 class PoolSchemePolicy(ScopedPolicy):

@@ -5,11 +5,15 @@ from .views import (
     cases,
     certificates,
     certification,
-    deployments,  # --- deploy ---
+    coverage,
+    crisis_teams,
+    deployments,
+    directory,
     entries,
     home,
     inbox,
     pairing,
+    pool,
     qualifications,
     ratings,
     reviews,
@@ -32,20 +36,9 @@ urlpatterns = [
     *ratings.urlpatterns,
     *qualifications.urlpatterns,
     *certification.urlpatterns,
-    *deployments.urlpatterns,  # --- deploy ---
+    *pool.urlpatterns,
+    *directory.urlpatterns,
+    *coverage.urlpatterns,
+    *crisis_teams.urlpatterns,
+    *deployments.urlpatterns,
 ]
-
-# --- teams ---
-from .views import crisis_teams  # noqa: E402
-
-urlpatterns += crisis_teams.urlpatterns
-# --- directory ---
-from .views import coverage, directory  # noqa: E402
-
-urlpatterns += [*directory.urlpatterns, *coverage.urlpatterns]
-# --- /directory ---
-# --- pool ---
-from .views import pool  # noqa: E402
-
-urlpatterns += pool.urlpatterns
-# --- end pool ---

@@ -13,6 +13,7 @@ from .viewsets import (
     certification,
     crisis,
     entries,
+    pool,
     qualifications,
     ratings,
     shifts,
@@ -32,6 +33,7 @@ def register_viewsets():
         *ratings.VIEWSETS,
         *qualifications.VIEWSETS,
         *certification.VIEWSETS,
+        *pool.VIEWSETS,
         *crisis.VIEWSETS,
     ]
 
@@ -42,15 +44,3 @@ def courses_supervisees(user):
     supervisor reads the cohorts and sessions of their supervisees without
     courses importing the practice app."""
     return supervisees_of(user=user)
-
-
-# --- pool ---
-from .viewsets import pool  # noqa: E402
-
-
-@hooks.register("register_admin_viewset")
-def register_pool_viewsets():
-    return pool.VIEWSETS
-
-
-# --- end pool ---

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from courses.permissions import can_manage_session, may_attend
 from courses.selectors.sessions import people_on_list, sessions_manageable_by
-from lms.core.models import Notice, Role, User
+from lms.core.models import Notice, OrgUnit, Role, User
 from lms.core.selectors import people_manageable_by
 from supervision.forms.pairing import mentor_choices
 from supervision.models import (
@@ -30,15 +30,21 @@ from supervision.models import (
 )
 from supervision.permissions import (
     can_confirm_mastery,
+    can_find_in_directory,
     can_manage_shift,
     can_mentor,
     can_read_case_notes,
     can_review,
+    can_see_unit_coverage,
     can_sign_off,
     is_supervisor_of,
     may_take_place,
 )
 from supervision.selectors.cases import cases_visible_to
+from supervision.selectors.coverage import coverage_units_visible_to
+from supervision.selectors.directory import (
+    directory_people_visible_to,
+)
 from supervision.selectors.people import (
     entries_signable_by,
     supervisees_of,
@@ -49,7 +55,7 @@ from supervision.selectors.shifts import eligible_people, shifts_manageable_by
 from supervision.selectors.techniques import masteries_awaiting_confirmation
 from supervision.services.techniques import mastery_refresh
 from tests.factories.cases import grid_worker, volunteer
-from tests.factories.core import UserFactory
+from tests.factories.core import UserFactory, make_unit
 from tests.factories.reviews import make_submission
 from tests.factories.sessions import make_session, make_session_cohort
 from tests.factories.supervision import (
@@ -441,16 +447,6 @@ def test_the_team_lead_signs_off_only_their_teams_crisis_work(crisis_world):
 
 
 # --- directory ---
-from lms.core.models import OrgUnit  # noqa: E402
-from supervision.permissions import (  # noqa: E402
-    can_find_in_directory,
-    can_see_unit_coverage,
-)
-from supervision.selectors.coverage import coverage_units_visible_to  # noqa: E402
-from supervision.selectors.directory import (  # noqa: E402
-    directory_people_visible_to,
-)
-from tests.factories.core import make_unit  # noqa: E402
 
 
 @pytest.mark.parametrize("name", USERS)

@@ -54,14 +54,9 @@ def _sessions(start, end):
     return OfflineSession.objects.filter(starts_at__lt=finish, ends_at__gt=begin)
 
 
-def _session_person_q(prefix: str = "") -> Q:
-    """Sessions (``prefix`` leads to one) that concern the outer person."""
-    person = OuterRef("pk")
-    return (
-        Q(**{f"{prefix}facilitators": person})
-        | Q(**{f"{prefix}attendances__person": person})
-        | Q(**{f"{prefix}cohort__memberships__person": person})
-    )
+#: How a session concerns a person (each its own ``EXISTS``: one subquery
+#: joining all three with OR made SQLite scan the pool once per person).
+SESSION_LINKS = ("facilitators", "attendances__person", "cohort__memberships__person")
 
 
 def _callouts(start, end, exclude_deployment):
@@ -84,11 +79,14 @@ def busy_q(
 ) -> Q:
     """People (a ``User`` queryset's filter) busy on some day of the range."""
     shift = Exists(_shift_signups(start, end).filter(person=OuterRef("pk")))
-    session = Exists(_sessions(start, end).filter(_session_person_q()))
+    sessions = _sessions(start, end)
     callout = Exists(
         _callouts(start, end, exclude_deployment).filter(person=OuterRef("pk"))
     )
-    return Q(shift) | Q(session) | Q(callout)
+    busy = Q(shift) | Q(callout)
+    for link in SESSION_LINKS:
+        busy |= Q(Exists(sessions.filter(**{link: OuterRef("pk")})))
+    return busy
 
 
 def _when(moment: datetime.datetime) -> str:
