@@ -69,6 +69,9 @@ def base_url(host: str, port: int) -> str:
     return f"http://{name}:{port}"
 
 
+FILE_MAIL = "django.core.mail.backends.filebased.EmailBackend"
+
+
 def child_environment(*, host: str, port: int, dev: bool, environ) -> dict:
     """The environment every child gets: what was set wins, the rest is
     derived from how the server is started."""
@@ -76,6 +79,9 @@ def child_environment(*, host: str, port: int, dev: bool, environ) -> dict:
     env.setdefault("PYTHONUNBUFFERED", "1")
     env["DJANGO_SETTINGS_MODULE"] = "lms.settings"
     env.setdefault("LMS_BASE_URL", base_url(host, port))
+    # The demo's mails (hundreds of notices while its data is made) go to
+    # files in var/mail rather than over the console the logins are read on.
+    env.setdefault("DJANGO_EMAIL_BACKEND", FILE_MAIL)
     if "DJANGO_ALLOWED_HOSTS" not in env:
         hosts = DEFAULT_HOSTS.split(",")
         extra = socket.getfqdn() if host in WILDCARD_HOSTS else host
@@ -282,6 +288,13 @@ def main(argv=None) -> int:
     return 0
 
 
+def mail_folder(env: dict) -> str:
+    if env.get("DJANGO_EMAIL_BACKEND") != FILE_MAIL:
+        return ""
+    folder = env.get("LMS_EMAIL_FILE_PATH") or var_dir(env) / "mail"
+    return f"\n  e-mails are written to {folder}/"
+
+
 def banner(args, env: dict) -> None:
     url = f"http://{args.host}:{args.port}/"
     mode = (
@@ -292,6 +305,7 @@ def banner(args, env: dict) -> None:
     print(
         f"\n  心训 LMS is running at {url}  ({mode})"
         f"\n  links in e-mails: {env['LMS_BASE_URL']}"
+        f"{mail_folder(env)}"
         "\n  Ctrl-C stops web, worker and beat.\n",
         flush=True,
     )

@@ -358,3 +358,21 @@ def test_the_login_list_names_every_demo_login():
     for login in ("admin", "east_coord", "west_coord", "east_leader"):
         assert re.search(rf"^\s+{login}\b", result.stdout, re.M), login
     assert result.stdout.strip().splitlines()[-1].endswith(DEMO_PASSWORD)
+
+
+def test_demo_mail_goes_to_files_so_the_console_keeps_the_logins(tmp_path):
+    environ = {"LMS_VAR_DIR": str(tmp_path)}
+    env = launcher.child_environment(
+        host="127.0.0.1", port=8123, dev=False, environ=environ
+    )
+    assert env["DJANGO_EMAIL_BACKEND"] == launcher.FILE_MAIL
+    assert str(tmp_path / "mail") in launcher.mail_folder(env)
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    chosen = launcher.child_environment(
+        host="127.0.0.1",
+        port=8123,
+        dev=False,
+        environ={**environ, "DJANGO_EMAIL_BACKEND": smtp},
+    )
+    assert chosen["DJANGO_EMAIL_BACKEND"] == smtp
+    assert launcher.mail_folder(chosen) == ""
