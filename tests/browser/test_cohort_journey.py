@@ -31,6 +31,12 @@ def fill_date(page, selector, value):
     would otherwise cover the buttons below it."""
     page.fill(selector, value)
     page.keyboard.press("Tab")
+    hide_date_pickers(page)
+
+
+def hide_date_pickers(page):
+    """Wagtail's date pickers open on focus and may open again after a
+    field is left; hidden, they cover nothing."""
     page.evaluate(
         "document.querySelectorAll('.xdsoft_datetimepicker')"
         ".forEach(el => { el.style.display = 'none'; })"
@@ -110,6 +116,7 @@ def test_coordinator_builds_a_class_and_a_trainee_follows_it(
     # nobody outside the coordinator's subtree is offered
     assert f'value="{org.west_trainee.pk}"' not in picker.inner_html()
     picker.get_by_test_id("member-search").fill("")
+    hide_date_pickers(desk)
     for person in [org.trainee, *newcomers]:
         desk.check(f"input[name=member_people][value='{person.pk}']")
     for index, (module, opens) in enumerate([(theory, 0), (practice, 7)]):
