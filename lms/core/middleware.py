@@ -17,8 +17,16 @@ from django.utils.translation import gettext as _
 from .models import MFA_ROLES
 
 # Paths a user without MFA may still reach: setting it up, leaving, language,
-# and the public certificate check (open to anyone without login).
-ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/health/", "/verify/")
+# and the public pages open to anyone without login (the certificate check,
+# the answer to a crisis call-out, whose link is the key).
+ALLOWED_PREFIXES = (
+    "/accounts/",
+    "/i18n/",
+    "/static/",
+    "/health/",
+    "/verify/",
+    "/crisis/answer/",
+)
 
 
 class OneLoginPathMiddleware:

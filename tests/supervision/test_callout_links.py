@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from lms.core.models import AuditEvent, Notice
+from lms.core.models import AuditEvent, Notice, Role
+from lms.core.models.org import role_group
 from supervision.models import CallOut, Deployment
 from supervision.services import deployments as services
 from tests.factories.deployments import make_callout, make_deployment, make_person
@@ -218,3 +219,18 @@ def test_the_token_is_never_logged_nor_audited(client, called, caplog):
         assert token not in event.detail and token not in event.object_repr
     with pytest.raises(ValidationError):
         services.callout_answer(token=token, answer="later")
+
+
+def test_a_signed_in_supervisor_without_a_second_factor_still_answers(
+    client, called, settings
+):
+    # given the second factor is required and the person called has none
+    settings.LMS_REQUIRE_MFA = True
+    callout, token = called
+    callout.person.groups.add(role_group(Role.SUPERVISOR))
+    client.force_login(callout.person)
+    # then the link answers rather than sending them to set one up first
+    response = client.post(url(token), {"answer": "accept"})
+    assert response.status_code == 200
+    callout.refresh_from_db()
+    assert callout.status == C.ACCEPTED
