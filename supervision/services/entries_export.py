@@ -1,0 +1,116 @@
+"""A trainee's own practice log as a file (CSV or XLSX), as practicum
+tools allow: one row per entry with its status and supervisor as words a
+reader understands (labels in the reader's language, never stored values).
+
+Every cell goes through ``lms.core.spreadsheets.safe_cell`` so text a
+trainee typed cannot run as a formula; the download is audited as an
+export by the view.
+"""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from lms.core.spreadsheets import safe_cell
+
+from ..models import PracticeEntry
+from ..selectors.entries import reviewers_of
+from .entries import entry_hours
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _name(person) -> str:
+    return (person.full_name or person.get_username()) if person else ""
+
+
+def header() -> list[str]:
+    return [
+        _("Date"),
+        _("Kind"),
+        _("Minutes"),
+        _("Hours"),
+        _("Title"),
+        _("Technique"),
+        _("Client code"),
+        _("Status"),
+        _("Supervisor"),
+        _("Signed off at"),
+        _("Supervisor's comment"),
+        _("Amends the entry of"),
+        _("Reflection"),
+    ]
+
+
+def _supervisor_and_comment(entry: PracticeEntry) -> tuple[str, str, str]:
+    """(who, when, comment) of the entry's sign-off: who approved it, who
+    returned it last, or who will review it while it waits."""
+    Status = PracticeEntry.Status
+    steps = sorted(entry.transitions.all(), key=lambda s: (s.created_at, s.pk))
+    signed = [s for s in steps if s.to_status in (Status.APPROVED, Status.RETURNED)]
+    last = signed[-1] if signed else None
+    comment = last.comment if last else ""
+    if entry.status == Status.APPROVED:
+        when = entry.approved_at.strftime("%Y-%m-%d %H:%M") if entry.approved_at else ""
+        return _name(entry.approved_by), when, comment
+    if entry.status == Status.RETURNED and last is not None:
+        return _name(last.actor), last.created_at.strftime("%Y-%m-%d %H:%M"), comment
+    if entry.status in PracticeEntry.PENDING:
+        names = "、".join(_name(p) for p in reviewers_of(entry))
+        return names or _("No supervisor assigned yet"), "", comment
+    return "", "", ""
+
+
+def row(entry: PracticeEntry) -> list:
+    who, when, comment = _supervisor_and_comment(entry)
+    return [
+        entry.occurred_on.strftime("%Y-%m-%d"),
+        entry.get_kind_display(),
+        entry.minutes,
+        float(entry_hours(entry)),
+        entry.title,
+        str(entry.technique) if entry.technique_id else "",
+        entry.case.client_code if entry.case_id else "",
+        entry.get_status_display(),
+        who,
+        when,
+        comment,
+        entry.amends.occurred_on.strftime("%Y-%m-%d") if entry.amends_id else "",
+        entry.reflection,
+    ]
+
+
+def practice_log_csv(entries) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel and WPS read the Chinese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(v) for v in header()])
+    for entry in entries:
+        writer.writerow([safe_cell(v) for v in row(entry)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(value):
+    """``safe_cell``, less the control characters XLSX cannot hold."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return safe_cell(value)
+
+
+def practice_log_xlsx(entries) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Practice log")[:31]
+    sheet.append([safe_cell(v) for v in header()])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for entry in entries:
+        sheet.append([_xlsx_cell(v) for v in row(entry)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
