@@ -1591,6 +1591,7 @@ RULES += [
         [
             (lambda o: reverse("supervision:entry_export", args=["csv"]), MEMBERS),
             (lambda o: reverse("supervision:entry_export", args=["xlsx"]), MEMBERS),
+            (lambda o: reverse("supervision:entry_export", args=["pdf"]), MEMBERS),
             (
                 lambda o: reverse("supervision:entry_export", args=["doc"]),
                 statuses(LOGIN, 404, 404, 404, 404, 404),

@@ -1,4 +1,4 @@
-"""A trainee's own practice log as a file (CSV or XLSX), as practicum
+"""A trainee's own practice log as a file (CSV, XLSX or PDF), as practicum
 tools allow: one row per entry with its status and supervisor as words a
 reader understands (labels in the reader's language, never stored values).
 
@@ -85,7 +85,7 @@ def row(entry: PracticeEntry) -> list:
     ]
 
 
-def practice_log_csv(entries) -> bytes:
+def practice_log_csv(entries, *, person=None) -> bytes:
     """UTF-8 with a byte-order mark, so Excel and WPS read the Chinese."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -102,7 +102,7 @@ def _xlsx_cell(value):
     return safe_cell(value)
 
 
-def practice_log_xlsx(entries) -> bytes:
+def practice_log_xlsx(entries, *, person=None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Practice log")[:31]
@@ -113,4 +113,70 @@ def practice_log_xlsx(entries) -> bytes:
         sheet.append([_xlsx_cell(v) for v in row(entry)])
     buffer = io.BytesIO()
     book.save(buffer)
+    return buffer.getvalue()
+
+
+PDF_TYPE = "application/pdf"
+
+
+def _markup(text) -> str:
+    """``text`` as Paragraph markup, each run in a font that has its glyphs
+    (the certificate's pair: Vera for Latin, Droid for Chinese)."""
+    from xml.sax.saxutils import escape
+
+    from ..certificate_pdf import _runs
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(text if text is not None else ""))
+    return "".join(
+        f'<font name="{font}">{escape(piece)}</font>'.replace("\n", "<br/>")
+        for font, piece in _runs(text)
+    )
+
+
+def practice_log_pdf(entries, *, person) -> bytes:
+    """The log as an A4 landscape table (the reflection left out: it is
+    long free text, and the spreadsheet carries it)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        LongTable,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
+
+    from ..certificate_pdf import CJK_FONT, _register_fonts
+
+    _register_fonts()
+    cell = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=8, leading=10)
+    title = ParagraphStyle("title", fontName=CJK_FONT, fontSize=14, leading=18)
+    columns = header()[:-1]
+    data = [[Paragraph(_markup(h), cell) for h in columns]]
+    for entry in entries:
+        data.append([Paragraph(_markup(v), cell) for v in row(entry)[:-1]])
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=10 * mm,
+        rightMargin=10 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=_("Practice log"),
+    )
+    heading = f"{_('Practice log')} · {_name(person)}"
+    table = LongTable(data, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef0f5")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    document.build([Paragraph(_markup(heading), title), Spacer(1, 4 * mm), table])
     return buffer.getvalue()

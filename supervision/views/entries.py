@@ -405,18 +405,20 @@ def entry_bulk_approve(request):
 EXPORTS = {
     "csv": (entries_export.practice_log_csv, entries_export.CSV_TYPE),
     "xlsx": (entries_export.practice_log_xlsx, entries_export.XLSX_TYPE),
+    "pdf": (entries_export.practice_log_pdf, entries_export.PDF_TYPE),
 }
 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def entry_export(request, fmt: str):
-    """The user's own practice log as CSV or XLSX (nobody else's: the rows
+    """The user's own practice log as CSV, XLSX or PDF (nobody else's: the rows
     are those whose trainee is the user); audited as an export."""
     if fmt not in EXPORTS:
         raise Http404
     write, content_type = EXPORTS[fmt]
-    body = write(selectors.practice_log_rows(person=request.user))
+    rows = selectors.practice_log_rows(person=request.user)
+    body = write(rows, person=request.user)
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,

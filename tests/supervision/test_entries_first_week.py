@@ -255,3 +255,26 @@ def test_export_needs_login(client):
 def test_the_log_links_the_exports(login, org):
     body = login(org.trainee).get(url("entry_list")).content.decode()
     assert url("entry_export", "xlsx") in body and url("entry_export", "csv") in body
+
+
+def test_pdf_export_is_a_pdf_with_my_entries(login, supervised):
+    org = supervised
+    entry_in(
+        org.trainee,
+        Status.APPROVED,
+        approver=org.supervisor,
+        title="<b>热线 & 值班</b>",
+    )
+    entry_in(org.trainee, Status.SUBMITTED, title="x" * 120)
+    response = login(org.trainee).get(url("entry_export", "pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, actor=org.trainee, detail__contains="pdf"
+    ).exists()
+
+
+def test_pdf_export_of_an_empty_log_works(login, org):
+    response = login(org.trainee).get(url("entry_export", "pdf"))
+    assert response.content.startswith(b"%PDF")
