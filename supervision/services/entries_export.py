@@ -10,6 +10,7 @@ export by the view.
 import csv
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -27,6 +28,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _name(person) -> str:
     return (person.full_name or person.get_username()) if person else ""
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def header() -> list[str]:
@@ -56,10 +61,10 @@ def _supervisor_and_comment(entry: PracticeEntry) -> tuple[str, str, str]:
     last = signed[-1] if signed else None
     comment = last.comment if last else ""
     if entry.status == Status.APPROVED:
-        when = entry.approved_at.strftime("%Y-%m-%d %H:%M") if entry.approved_at else ""
+        when = _local(entry.approved_at) if entry.approved_at else ""
         return _name(entry.approved_by), when, comment
     if entry.status == Status.RETURNED and last is not None:
-        return _name(last.actor), last.created_at.strftime("%Y-%m-%d %H:%M"), comment
+        return _name(last.actor), _local(last.created_at), comment
     if entry.status in PracticeEntry.PENDING:
         names = "、".join(_name(p) for p in reviewers_of(entry))
         return names or _("No supervisor assigned yet"), "", comment

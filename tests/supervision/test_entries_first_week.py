@@ -278,3 +278,15 @@ def test_pdf_export_is_a_pdf_with_my_entries(login, supervised):
 def test_pdf_export_of_an_empty_log_works(login, org):
     response = login(org.trainee).get(url("entry_export", "pdf"))
     assert response.content.startswith(b"%PDF")
+
+
+def test_export_times_are_local(login, supervised):
+    import datetime
+
+    from django.utils import timezone
+
+    org = supervised
+    moment = timezone.make_aware(datetime.datetime(2026, 3, 1, 23, 30), datetime.UTC)
+    entry_in(org.trainee, Status.APPROVED, approver=org.supervisor, approved_at=moment)
+    rows = _rows_csv(login(org.trainee).get(url("entry_export", "csv")))
+    assert rows[1][9] == "2026-03-02 07:30"  # Asia/Shanghai, not UTC
