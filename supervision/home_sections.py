@@ -93,3 +93,32 @@ SECTIONS += [
     ("supervision:pool_review", _("Talent-pool review"), {Role.COORDINATOR}),
 ]
 # --- end pool ---
+# --- entries16 ---
+_sections_without_counts = sections_for
+
+
+def sections_for(user) -> list[dict]:  # noqa: F811 (wraps the one above)
+    """The sections, with the practice log's line saying how many entries
+    a supervisor returned to the user (a returned entry must not go unseen)."""
+    from django.utils.text import format_lazy
+    from django.utils.translation import ngettext
+
+    sections = _sections_without_counts(user)
+    for section in sections:
+        if section["name"] != "supervision:entry_list":
+            continue
+        from .selectors.entries import returned_entries_of
+
+        count = returned_entries_of(person=user).count()
+        if count:
+            note = ngettext(
+                "%(count)d entry returned to you",
+                "%(count)d entries returned to you",
+                count,
+            ) % {"count": count}
+            section["label"] = format_lazy("{}（{}）", section["label"], note)
+            section["badge"] = count
+    return sections
+
+
+# --- /entries16 ---

@@ -1583,6 +1583,24 @@ RULES += [
 
 # --- /deploy ---
 
+# --- entries16 ---
+RULES += [
+    (
+        r"^practice/log/export\.<str:fmt>$",
+        "my practice log as a file: every member, their own entries only",
+        [
+            (lambda o: reverse("supervision:entry_export", args=["csv"]), MEMBERS),
+            (lambda o: reverse("supervision:entry_export", args=["xlsx"]), MEMBERS),
+            (lambda o: reverse("supervision:entry_export", args=["pdf"]), MEMBERS),
+            (
+                lambda o: reverse("supervision:entry_export", args=["doc"]),
+                statuses(LOGIN, 404, 404, 404, 404, 404),
+            ),
+        ],
+    ),
+]
+# --- /entries16 ---
+
 
 def all_routes(resolver=None, prefix=""):
     resolver = resolver or get_resolver()

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from lms.core.selectors import hours_for_person, hours_summary
 
@@ -24,6 +25,20 @@ from ..selectors.sessions import upcoming_sessions_for
 from ..services import progress as progress_services
 
 MAX_REPORT_BYTES = 16 * 1024
+
+#: Hooks through which apps to the right of courses (the practice app)
+#: add to the learner's pages without courses importing them.
+#: ``courses_learn_attention``: ``fn(user) -> list[{"text", "url"}]``, things
+#: waiting for the learner (a returned practice entry), shown first on
+#: 我的学习.  ``courses_pending_hours``: ``fn(user) -> list[{"label",
+#: "hours", "count", "url"}]``, hours submitted but not yet credited, shown
+#: apart from the credited ones on the hours page.
+ATTENTION_HOOK = "courses_learn_attention"
+PENDING_HOURS_HOOK = "courses_pending_hours"
+
+
+def _hook_rows(name: str, user) -> list[dict]:
+    return [row for answer in hooks.get_hooks(name) for row in answer(user)]
 
 
 @login_required
@@ -40,6 +55,8 @@ def learn_home(request):
             "sessions": upcoming_sessions_for(user=user),
             "syllabi": learn.learning_overview_for(user=user),
             "hours": hours_summary(hours_for_person(person=user)),
+            "attention": _hook_rows(ATTENTION_HOOK, user),
+            "pending": _hook_rows(PENDING_HOURS_HOOK, user),
         },
     )
 
@@ -53,6 +70,7 @@ def my_hours(request):
         {
             "entries": learn.lesson_hours_entries_for(user=request.user)[:500],
             "hours": hours_summary(hours_for_person(person=request.user)),
+            "pending": _hook_rows(PENDING_HOURS_HOOK, request.user),
         },
     )
 

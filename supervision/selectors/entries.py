@@ -183,3 +183,80 @@ def entries_manageable_by(*, user: User) -> QuerySet[PracticeEntry]:
     if user.home_unit_id is None:
         return entries.none()
     return entries.filter(user.home_unit.subtree_q("unit__"))
+
+
+# --- first week: returned entries, pending hours, reviewers, the export ------------
+
+
+def returned_entries_of(*, person: User) -> QuerySet[PracticeEntry]:
+    """``person``'s entries a supervisor returned and they have not yet
+    submitted again, newest first."""
+    if not person.is_authenticated:
+        return PracticeEntry.objects.none()
+    return PracticeEntry.objects.filter(
+        person=person, status=PracticeEntry.Status.RETURNED
+    ).order_by("-occurred_on", "-id")
+
+
+def pending_practice_hours(*, person: User) -> dict:
+    """Practice submitted and waiting for a supervisor (submitted or
+    resubmitted): ``{"hours": Decimal, "count": int}``.  Amendments are left
+    out: one replaces an entry whose hours are already credited, so adding
+    its hours would count them twice."""
+    from django.db.models import Count, Sum
+
+    row = PracticeEntry.objects.filter(
+        person=person,
+        status__in=PracticeEntry.PENDING,
+        amends__isnull=True,
+    ).aggregate(minutes=Sum("minutes"), count=Count("pk"))
+    minutes = row["minutes"] or 0
+    hours = (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"))
+    return {"hours": hours, "count": row["count"] or 0}
+
+
+def reviewers_of(entry: PracticeEntry) -> list[User]:
+    """Who may approve or return ``entry`` now: the trainee's practice
+    supervisors, the supervisor on duty at its shift, the lead of its crisis
+    deployment's team; each checked with ``can_sign_off``."""
+    from ..permissions import can_sign_off
+    from .people import supervisors_of
+
+    candidates = list(supervisors_of(trainee=entry.person).order_by("full_name", "pk"))
+    if entry.shift_id is not None and entry.shift.supervisor_id is not None:
+        candidates.append(entry.shift.supervisor)
+    if entry.deployment_id is not None and entry.deployment.team_id is not None:
+        lead = entry.deployment.team.lead
+        if lead is not None:
+            candidates.append(lead)
+    seen, reviewers = set(), []
+    for person in candidates:
+        if person.pk in seen or not can_sign_off(person, entry):
+            continue
+        seen.add(person.pk)
+        reviewers.append(person)
+    return reviewers
+
+
+def return_comment(entry: PracticeEntry) -> EntryTransition | None:
+    """The step that returned ``entry`` last (with its comment and actor),
+    while the entry stands returned."""
+    if entry.status != PracticeEntry.Status.RETURNED:
+        return None
+    return (
+        entry.transitions.filter(to_status=PracticeEntry.Status.RETURNED)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def practice_log_rows(*, person: User) -> QuerySet[PracticeEntry]:
+    """Every entry of ``person``'s own log for the export, oldest first
+    (their drafts too: it is their own record)."""
+    return (
+        PracticeEntry.objects.filter(person=person)
+        .select_related("person", "technique", "case", "shift", "approved_by", "amends")
+        .prefetch_related("transitions__actor")
+        .order_by("occurred_on", "id")
+    )

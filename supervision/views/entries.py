@@ -12,11 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from lms.core.models import AuditAction
+from lms.core.services.audit import audit_record
 
 from ..forms.entries import (
     AmendForm,
@@ -31,6 +36,7 @@ from ..permissions import can_sign_off
 from ..selectors import entries as selectors
 from ..selectors.people import entries_signable_by
 from ..services import entries as services
+from ..services import entries_export
 
 Status = PracticeEntry.Status
 PAGE_SIZE = 50
@@ -121,6 +127,8 @@ def entry_list(request):
     )
     context = _log_context(request, mine)
     context["hours"] = selectors.approved_practice_hours(person=request.user)
+    context["pending"] = selectors.pending_practice_hours(person=request.user)
+    context["returned"] = list(selectors.returned_entries_of(person=request.user)[:20])
     context["person"] = request.user
     context["own"] = True
     return render(request, "supervision/entries/list.html", context)
@@ -145,7 +153,12 @@ def trainee_log(request, user_id: int):
 
 
 def _render_form(request, form, *, entry=None, amends=None, status=200):
-    context = {"form": form, "entry": entry, "amends": amends}
+    context = {
+        "form": form,
+        "entry": entry,
+        "amends": amends,
+        "returned_by": selectors.return_comment(entry) if entry else None,
+    }
     return render(request, "supervision/entries/form.html", context, status=status)
 
 
@@ -234,8 +247,26 @@ def entry_submit(request, pk: int):
     except ValidationError as error:
         messages.error(request, _refusal(error))
     else:
-        messages.success(request, _("The entry is submitted for sign-off."))
+        messages.success(request, _submitted_message(entry))
     return redirect(_detail_url(entry))
+
+
+def _names(people) -> str:
+    return "、".join(person.full_name or person.get_username() for person in people)
+
+
+def _submitted_message(entry) -> str:
+    """Who will review the entry now, or that nobody can yet and what to do."""
+    reviewers = selectors.reviewers_of(entry)
+    if not reviewers:
+        return _(
+            "The entry is submitted for sign-off, but no supervisor is assigned "
+            "to you yet, so nobody can review it. Ask your coordinator to assign "
+            "you a supervisor; the entry waits until then."
+        )
+    return _("The entry is submitted for sign-off. %(names)s will review it.") % {
+        "names": _names(reviewers)
+    }
 
 
 @login_required
@@ -278,6 +309,10 @@ def _detail_context(request, entry, *, approve_form=None, return_form=None) -> d
         "hours": services.entry_hours(entry),
         "plain": entry.may_bulk_approve,
         "next": _next_or(request, ""),
+        "reviewers": selectors.reviewers_of(entry)
+        if own and entry.status in PracticeEntry.PENDING
+        else None,
+        "returned_by": selectors.return_comment(entry) if own else None,
     }
 
 
@@ -365,10 +400,44 @@ def entry_bulk_approve(request):
     return redirect(back)
 
 
+# --- my log as a file ------------------------------------------------------------------
+
+EXPORTS = {
+    "csv": (entries_export.practice_log_csv, entries_export.CSV_TYPE),
+    "xlsx": (entries_export.practice_log_xlsx, entries_export.XLSX_TYPE),
+    "pdf": (entries_export.practice_log_pdf, entries_export.PDF_TYPE),
+}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def entry_export(request, fmt: str):
+    """The user's own practice log as CSV, XLSX or PDF (nobody else's: the rows
+    are those whose trainee is the user); audited as an export."""
+    if fmt not in EXPORTS:
+        raise Http404
+    write, content_type = EXPORTS[fmt]
+    rows = selectors.practice_log_rows(person=request.user)
+    body = write(rows, person=request.user)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=request.user,
+        request=request,
+        detail=f"practice log ({fmt})",
+    )
+    response = HttpResponse(body, content_type=content_type)
+    day = timezone.localdate().isoformat()
+    name = f"practice-log-{request.user.pk}-{day}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 urlpatterns = [
     path("log/", entry_list, name="entry_list"),
     path("log/new/", entry_create, name="entry_create"),
     path("log/bulk-approve/", entry_bulk_approve, name="entry_bulk_approve"),
+    path("log/export.<str:fmt>", entry_export, name="entry_export"),
     path("log/<int:pk>/", entry_detail, name="entry_detail"),
     path("log/<int:pk>/edit/", entry_edit, name="entry_edit"),
     path("log/<int:pk>/submit/", entry_submit, name="entry_submit"),
