@@ -22,6 +22,7 @@ from lms.core.models import Role
 
 from ..forms.shifts import SwapOfferForm
 from ..models import ShiftSwap
+from ..permissions import may_take_place
 from ..rules import rules_for
 from ..selectors import shifts as selectors
 from ..selectors import shifts_quota
@@ -76,10 +77,40 @@ def _act(request, action, done: str, **kwargs):
     return _back()
 
 
+def _needs_confirmation(request, shift) -> int | None:
+    """The unit's cut-off in hours when signing up for ``shift`` now could
+    not be undone (it starts within the cut-off) and the person has not
+    confirmed yet (no ``confirm=1``); None when the sign-up may go ahead.
+    Someone already holding a row keeps it without being asked."""
+    if request.POST.get("confirm") == "1" or shift.cancelled_at is not None:
+        return None
+    hours = rules_for(shift.unit).cancel_cutoff_hours
+    now = timezone.now()
+    if now < services.cancel_deadline(shift, hours=hours) or now >= shift.starts_at:
+        return None
+    mine = selectors.signup_of(person=request.user, shift=shift)
+    if mine is not None and mine.status in (
+        mine.Status.SIGNED_UP,
+        mine.Status.WAITLISTED,
+    ):
+        return None
+    return hours
+
+
 @login_required
 @require_POST
 def shift_signup(request, pk: int):
+    """Take a place; inside the cancel cut-off only after the person has
+    confirmed on a page that says they could no longer cancel (item 9)."""
     shift = selectors.shift_get_for(user=request.user, pk=pk)
+    hours = _needs_confirmation(request, shift)
+    if hours is not None and may_take_place(request.user, shift):
+        shift.places_left = max(0, shift.capacity - services.places_taken(shift))
+        return render(
+            request,
+            "supervision/shifts/confirm_signup.html",
+            {"shift": shift, "hours": hours},
+        )
     try:
         row = services.shift_signup(actor=request.user, shift=shift)
     except (ValidationError, PermissionDenied) as error:
