@@ -1711,3 +1711,39 @@ def pool_rows(o):
 
 
 # --- end pool ---
+
+
+# --- shifts16 ---
+def calendar_feed_url(valid):
+    """The east trainee's calendar feed, or a made-up secret."""
+
+    def build(o):
+        from supervision.selectors.calendar import feed_of
+
+        secret = feed_of(person=o.trainee).secret if valid else "x" * 43
+        return reverse("supervision:calendar_feed", args=[secret])
+
+    return build
+
+
+RULES += [
+    (
+        r"^practice/calendar/$",
+        "a member's own calendar feed page",
+        [(pr("calendar"), MEMBERS)],
+    ),
+    (
+        r"^practice/calendar/reset/$",
+        "reset one's calendar feed (POST only)",
+        [(pr("calendar_reset"), POST_ONLY)],
+    ),
+    (
+        r"^practice/calendar/<str:secret>\.ics$",
+        "a calendar feed: public with a valid secret, 404 otherwise",
+        [
+            (calendar_feed_url(True), PUBLIC),
+            (calendar_feed_url(False), statuses(404, 404, 404, 404, 404, 404)),
+        ],
+    ),
+]
+# --- end shifts16 ---

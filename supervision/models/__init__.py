@@ -1,3 +1,4 @@
+from .calendar import CalendarFeed
 from .cases import Case, CaseNote, Consent, Referral
 from .certificates import Certificate, CertificateTransition
 from .certification import (
@@ -33,6 +34,7 @@ from .supervision import (
 from .techniques import Technique, TechniqueMastery
 
 __all__ = [
+    "CalendarFeed",
     "CallOut",
     "Case",
     "CaseNote",

@@ -134,15 +134,85 @@ def signup_of(*, person: User, shift: DutyShift) -> ShiftSignup | None:
     return ShiftSignup.objects.filter(shift=shift, person=person).first()
 
 
+def week_start(day: datetime.date) -> datetime.date:
+    """The Monday of ``day``'s week."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def parse_week(value: str | None, *, today: datetime.date) -> datetime.date:
+    """The Monday of the week ``?week=YYYY-MM-DD`` names; this week for a
+    missing, malformed or absurd value (more than ten years away)."""
+    try:
+        day = datetime.date.fromisoformat((value or "")[:10])
+    except ValueError:
+        day = today
+    if abs((day - today).days) > 3660:
+        day = today
+    return week_start(day)
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def week_shifts_for(*, user: User, monday: datetime.date) -> list[dict]:
+    """Seven days (Monday to Sunday) of the week beginning ``monday``, each
+    ``{"day": date, "shifts": [...]}`` with the shifts of the user's home
+    unit and the units above it that start that day (local time), shaped
+    as in ``upcoming_shifts_for``; three queries."""
+    start = _local_midnight(monday)
+    end = _local_midnight(monday + datetime.timedelta(days=7))
+    shifts = upcoming_shifts_for(user=user, start=start, end=end)
+    days = [
+        {"day": monday + datetime.timedelta(days=i), "shifts": []} for i in range(7)
+    ]
+    for shift in shifts:
+        index = (timezone.localdate(shift.starts_at) - monday).days
+        if 0 <= index < 7:
+            days[index]["shifts"].append(shift)
+    return days
+
+
+def my_upcoming_shifts(
+    *, user: User, now: datetime.datetime | None = None, limit: int = 20
+) -> list[ShiftSignup]:
+    """The user's own places (signed up or waiting) on shifts that have not
+    ended, soonest first, with the shift and its unit; one query."""
+    now = now or timezone.now()
+    if not user.is_authenticated:
+        return []
+    return list(
+        ShiftSignup.objects.filter(
+            person=user,
+            status__in=[SignupStatus.SIGNED_UP, SignupStatus.WAITLISTED],
+            shift__ends_at__gt=now,
+        )
+        .select_related("shift__unit", "shift__supervisor")
+        .order_by("shift__starts_at", "pk")[:limit]
+    )
+
+
 def upcoming_shifts_for(
-    *, user: User, now: datetime.datetime | None = None
+    *,
+    user: User,
+    now: datetime.datetime | None = None,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
 ) -> list[DutyShift]:
     """Shifts of the user's home unit and the units above it that have not
-    ended, with places taken, each with ``mine`` (the user's row or None)
-    and ``offer`` (their open swap offer); three queries."""
+    ended (or, given ``start`` and ``end``, that start between them), with
+    places taken, each with ``mine`` (the user's row or None) and
+    ``offer`` (their open swap offer); three queries."""
     now = now or timezone.now()
     if not user.is_authenticated or user.home_unit_id is None:
         return []
+    if start is not None and end is not None:
+        window = Q(starts_at__gte=start, starts_at__lt=end)
+    else:
+        window = Q(
+            ends_at__gt=now,
+            starts_at__lte=now + datetime.timedelta(days=UPCOMING_DAYS),
+        )
     mine = ShiftSignup.objects.filter(person=user).prefetch_related(
         Prefetch(
             "swaps",
@@ -155,9 +225,8 @@ def upcoming_shifts_for(
     shifts = list(
         with_counts(_shifts())
         .filter(
+            window,
             user.home_unit.ancestors_q("unit__"),
-            ends_at__gt=now,
-            starts_at__lte=now + datetime.timedelta(days=UPCOMING_DAYS),
         )
         .prefetch_related(Prefetch("signups", queryset=mine, to_attr="mine_rows"))
         .order_by("starts_at", "pk")[:UPCOMING_LIMIT]

@@ -71,6 +71,11 @@ def _require_open(shift: DutyShift, now: datetime.datetime) -> None:
         )
 
 
+def places_taken(shift: DutyShift) -> int:
+    """Places taken on ``shift`` now (signed up, not waiting)."""
+    return _taken(shift)
+
+
 def _taken(shift: DutyShift) -> int:
     return ShiftSignup.objects.filter(
         shift=shift, status=SignupStatus.SIGNED_UP

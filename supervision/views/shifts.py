@@ -8,6 +8,8 @@ Every action is a POST that calls one service and redirects to the
 shifts page with a sentence; a refusal is shown as an error message.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,11 +24,12 @@ from lms.core.models import Role
 
 from ..forms.shifts import SwapOfferForm
 from ..models import ShiftSwap
+from ..permissions import may_take_place
 from ..rules import rules_for
 from ..selectors import shifts as selectors
 from ..selectors import shifts_quota
 from ..services import shifts as services
-from . import shifts_attendance, shifts_reports
+from . import calendar, shifts_attendance, shifts_reports
 
 
 def _back():
@@ -40,12 +43,25 @@ def _refusal(request, error) -> None:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def shift_list(request):
-    """Upcoming shifts of the trainee's centre with places left, their
-    own places, this month's quota light and offers made to them; for
-    supervisors their duty shifts, for coordinators links to the rest."""
+    """The trainee's own upcoming places first, then offers made to them,
+    this month's quota light, for supervisors their duty shifts, and a
+    week (Monday to Sunday, ``?week=YYYY-MM-DD``, previous and next week
+    links) of the shifts of their centre with places left."""
     user, now = request.user, timezone.now()
+    today = timezone.localdate(now)
+    monday = selectors.parse_week(request.GET.get("week"), today=today)
+    days = selectors.week_shifts_for(user=user, monday=monday)
+    week = [shift for day in days for shift in day["shifts"]]
     context = {
-        "shifts": selectors.upcoming_shifts_for(user=user, now=now),
+        "mine": selectors.my_upcoming_shifts(user=user, now=now),
+        "days": days,
+        "week_shifts": week,
+        "monday": monday,
+        "sunday": monday + datetime.timedelta(days=6),
+        "prev_week": (monday - datetime.timedelta(days=7)).isoformat(),
+        "next_week": (monday + datetime.timedelta(days=7)).isoformat(),
+        "this_week": selectors.week_start(today),
+        "today": today,
         "offers": list(selectors.swaps_offered_to(user=user, now=now)),
         "quota": (
             shifts_quota.quota_for(person=user, now=now)
@@ -59,7 +75,7 @@ def shift_list(request):
         "now": now,
     }
     cutoffs: dict[int, int] = {}  # one rules query per unit, not per shift
-    for shift in context["shifts"]:
+    for shift in week:
         if shift.unit_id not in cutoffs:
             cutoffs[shift.unit_id] = rules_for(shift.unit).cancel_cutoff_hours
         shift.deadline = services.cancel_deadline(shift, hours=cutoffs[shift.unit_id])
@@ -76,10 +92,40 @@ def _act(request, action, done: str, **kwargs):
     return _back()
 
 
+def _needs_confirmation(request, shift) -> int | None:
+    """The unit's cut-off in hours when signing up for ``shift`` now could
+    not be undone (it starts within the cut-off) and the person has not
+    confirmed yet (no ``confirm=1``); None when the sign-up may go ahead.
+    Someone already holding a row keeps it without being asked."""
+    if request.POST.get("confirm") == "1" or shift.cancelled_at is not None:
+        return None
+    hours = rules_for(shift.unit).cancel_cutoff_hours
+    now = timezone.now()
+    if now < services.cancel_deadline(shift, hours=hours) or now >= shift.starts_at:
+        return None
+    mine = selectors.signup_of(person=request.user, shift=shift)
+    if mine is not None and mine.status in (
+        mine.Status.SIGNED_UP,
+        mine.Status.WAITLISTED,
+    ):
+        return None
+    return hours
+
+
 @login_required
 @require_POST
 def shift_signup(request, pk: int):
+    """Take a place; inside the cancel cut-off only after the person has
+    confirmed on a page that says they could no longer cancel (item 9)."""
     shift = selectors.shift_get_for(user=request.user, pk=pk)
+    hours = _needs_confirmation(request, shift)
+    if hours is not None and may_take_place(request.user, shift):
+        shift.places_left = max(0, shift.capacity - services.places_taken(shift))
+        return render(
+            request,
+            "supervision/shifts/confirm_signup.html",
+            {"shift": shift, "hours": hours},
+        )
     try:
         row = services.shift_signup(actor=request.user, shift=shift)
     except (ValidationError, PermissionDenied) as error:
@@ -200,4 +246,5 @@ urlpatterns = [
     ),
     *shifts_attendance.urlpatterns,
     *shifts_reports.urlpatterns,
+    *calendar.urlpatterns,
 ]

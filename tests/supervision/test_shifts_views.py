@@ -154,9 +154,13 @@ def test_posts_by_outsiders_are_404_and_write_nothing(org, login_en, coming):
 def test_a_trainee_sees_the_centres_shifts_with_places_left_not_the_siblings(
     org, login_en, coming
 ):
-    make_shift(org.west, starts_at=timezone.now() + DAY, title="西区值班")
-    make_shift(org.city, starts_at=timezone.now() + DAY, title="市中心值班")
-    body = text(login_en(org.trainee).get(reverse("supervision:shift_list")))
+    # (the page shows one week: ask for the week of the shifts)
+    make_shift(org.west, starts_at=coming.starts_at, title="西区值班")
+    make_shift(org.city, starts_at=coming.starts_at, title="市中心值班")
+    week = timezone.localdate(coming.starts_at).isoformat()
+    body = text(
+        login_en(org.trainee).get(reverse("supervision:shift_list") + f"?week={week}")
+    )
     assert "西区值班" not in body and "市中心值班" in body
     assert 'data-testid="places-left"' in body and "1 place left" in body
     assert 'data-testid="quota-light"' in body
@@ -190,7 +194,8 @@ def test_after_the_cut_off_the_page_says_to_swap_or_ask_and_a_post_is_refused(
     soon = make_shift(org.east, starts_at=timezone.now() + datetime.timedelta(hours=5))
     make_signup(soon, org.trainee)
     client = login_en(org.trainee)
-    body = text(client.get(reverse("supervision:shift_list")))
+    week = timezone.localdate(soon.starts_at).isoformat()
+    body = text(client.get(reverse("supervision:shift_list") + f"?week={week}"))
     assert 'data-testid="too-late"' in body and 'data-testid="cancel"' not in body
     page = client.post(reverse("supervision:shift_cancel", args=[soon.pk]), follow=True)
     assert "too late to cancel" in text(page)
