@@ -64,6 +64,11 @@ def test_shift_check_in_observation_returned_resubmitted_approved(org, phone, de
     phone.goto(reverse("supervision:shift_list"))
     assert fits_the_phone(phone)
     phone.get_by_test_id("signup").first.click()
+    # the shift starts within the cut-off: the page says it cannot be
+    # cancelled once taken, and nothing is written until they confirm
+    assert not ShiftSignup.objects.filter(shift=shift, person=org.trainee).exists()
+    assert fits_the_phone(phone)
+    phone.get_by_test_id("confirm-signup-button").click()
     phone.get_by_test_id("signed-up").first.wait_for()
     assert (
         ShiftSignup.objects.get(shift=shift, person=org.trainee).status == "signed_up"
