@@ -477,6 +477,19 @@ class DetailColumn(Column):
         return detail_label(instance.detail)
 
 
+class AuditIndexView(ScopedIndexView):
+    """The audit log's listing; its export says what the columns say (the
+    actor's full name, the action's label, the detail in words), not the
+    row's code values."""
+
+    def to_row_dict(self, item):
+        row = super().to_row_dict(item)
+        row["actor_label"] = ActorColumn("actor_label").get_value(item)
+        row["action"] = item.get_action_display()
+        row["detail"] = detail_label(item.detail)
+        return row
+
+
 class AuditEventViewSet(ScopedViewSet):
     """The audit log, read-only, for platform administrators
     (``AuditEventPolicy``)."""
@@ -487,6 +500,7 @@ class AuditEventViewSet(ScopedViewSet):
     menu_order = 900
     add_to_admin_menu = True
     inspect_view_enabled = True
+    index_view_class = AuditIndexView
     list_display = [
         "at",
         ActorColumn("actor_label", label=_("actor")),

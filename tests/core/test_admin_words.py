@@ -90,3 +90,30 @@ def test_the_assignment_listing_shows_the_kinds_label(org, login):
         body = client.get(reverse("supervisor_assignments:index")).content.decode()
     assert "Personal-growth" in body or "个人成长" in body
     assert ">growth<" not in body.replace(" ", "").replace("\n", "")
+
+
+def test_the_audit_inspect_page_and_export_use_labels(org, client, root):
+    event = audit_record(
+        actor=org.coordinator, action=AuditAction.CASE_NOTES_READ, detail="3 notes"
+    )
+    client.force_login(root)
+    inspect = client.get(reverse("audit_log:inspect", args=[event.pk]))
+    body = inspect.content.decode()
+    assert inspect.status_code == 200
+    assert "case_notes_read" not in body.replace('value="case_notes_read"', "")
+    export = client.get(reverse("audit_log:index") + "?export=csv")
+    text = b"".join(export.streaming_content if export.streaming else [export.content])
+    assert b"case_notes_read" not in text
+
+
+def test_the_assignment_listing_cell_shows_the_label_not_the_value(org, login):
+    assign(org.trainee, org.supervisor, kind=SupervisionKind.GROWTH)
+    client = login(org.coordinator)
+    response = client.get(reverse("supervisor_assignments:index"))
+    cells = [
+        column.get_value(row)
+        for row in response.context["object_list"]
+        for column in response.context["table"].columns.values()
+        if getattr(column, "name", "") in ("kind", "get_kind_display")
+    ]
+    assert [str(cell) for cell in cells] == [str(SupervisionKind.GROWTH.label)]
