@@ -48,6 +48,27 @@ WAGTAIL_WORDS = [
         "Pages created here will not be accessible at any URL. To add pages to an "
         "existing site, create them as children of the homepage."
     ),
+    # A page's side panel.
+    gettext_noop("Anyone can edit this %(model_name)s"),
+    gettext_noop(
+        "Anyone can edit this %(model_name)s – lock it to prevent others from editing"
+    ),
+    gettext_noop("Locking: "),
+    gettext_noop("Show disabled"),
+    # The page editor: autosave and the checks panel.
+    gettext_noop("Autosave is paused"),
+    gettext_noop("Saved"),
+    gettext_noop("Checks"),
+    gettext_noop("Toggle checks"),
+    gettext_noop("Show issue"),
+    gettext_noop("Content metrics"),
+    gettext_noop("This data explained"),
+    gettext_noop("Readability"),
+    gettext_noop("Reading time"),
+    gettext_noop("Words"),
+    gettext_noop(
+        "Correct the validation errors to resume preview (saving will highlight errors)"
+    ),
     # Reports.
     gettext_noop("Page types usage"),
     gettext_noop("Locked by"),
@@ -70,8 +91,9 @@ WAGTAIL_WORDS = [
     gettext_noop("Usage count: (high to low)"),
 ]
 
-#: The dashboard's counts (Chinese has one plural form).
+#: The dashboard's counts and a page's usage (Chinese has one plural form).
 WAGTAIL_COUNTS = [
+    ngettext_lazy("Referenced %(count)s time", "Referenced %(count)s times", "count"),
     ngettext_lazy(
         '%(total)s Page <span class="w-sr-only">created in %(site_name)s</span>',
         '%(total)s Pages <span class="w-sr-only">created in %(site_name)s</span>',
