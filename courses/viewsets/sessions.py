@@ -137,6 +137,7 @@ class SessionViewSet(ScopedViewSet):
     index_view_class = SessionIndexView
     add_view_class = SessionCreateView
     edit_view_class = SessionEditView
+    edit_template_name = "courses/sessions/admin_edit.html"
     delete_view_class = SessionDeleteView
     filterset_class = SessionFilterSet
     list_display = [

@@ -60,7 +60,17 @@ class SupervisorAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.supervisor} → {self.trainee} ({self.kind})"
+        # The kind as a short word in the reader's language, never its code
+        # value: "李文 → 何敏（个人成长）".
+        short = {
+            SupervisionKind.PRACTICE: _("practice"),
+            SupervisionKind.GROWTH: _("personal growth"),
+        }
+        return _("%(supervisor)s → %(trainee)s (%(kind)s)") % {
+            "supervisor": self.supervisor,
+            "trainee": self.trainee,
+            "kind": short.get(self.kind, self.get_kind_display()),
+        }
 
 
 class SupervisionSession(models.Model):

@@ -82,7 +82,10 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+        # Read by people (the admin's menus and titles): the actor's name and
+        # the action's label, never its code word.
+        actor = self.actor.get_full_name() if self.actor_id else self.actor_label
+        return f"{self.at:%Y-%m-%d %H:%M} {actor} {self.get_action_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
