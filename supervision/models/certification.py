@@ -79,7 +79,12 @@ class TrackVersion(models.Model):
     ``published_at``) may be edited; a published version never changes,
     so nobody enrolled in it fails retroactively."""
 
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="versions")
+    track = models.ForeignKey(
+        Track,
+        verbose_name=_("track"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
     number = models.PositiveSmallIntegerField(_("version"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     note = models.CharField(_("what changed"), max_length=300, blank=True)
@@ -127,7 +132,10 @@ class Requirement(models.Model):
         HOURS = "hours", _("hours")
 
     version = models.ForeignKey(
-        TrackVersion, on_delete=models.CASCADE, related_name="requirements"
+        TrackVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="requirements",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -126,7 +126,10 @@ class TeamDrill(models.Model):
     session's own)."""
 
     team = models.ForeignKey(
-        CrisisTeam, on_delete=models.CASCADE, related_name="drills"
+        CrisisTeam,
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        related_name="drills",
     )
     session = models.ForeignKey(
         "courses.OfflineSession",

@@ -54,7 +54,10 @@ class Tier(models.Model):
     both sit in 心理人才库, named by ``group``)."""
 
     scheme = models.ForeignKey(
-        PoolScheme, on_delete=models.CASCADE, related_name="tiers"
+        PoolScheme,
+        verbose_name=_("scheme"),
+        on_delete=models.CASCADE,
+        related_name="tiers",
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=120)
@@ -184,4 +187,6 @@ class TierChange(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.person}: {self.from_tier} → {self.to_tier}"
+        before = self.from_tier or "—"
+        after = self.to_tier or _("left the pool")
+        return f"{self.person}: {before} → {after}"

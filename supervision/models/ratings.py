@@ -27,7 +27,9 @@ class Rubric(models.Model):
 
 
 class RubricItem(models.Model):
-    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="items")
+    rubric = models.ForeignKey(
+        Rubric, verbose_name=_("rubric"), on_delete=models.CASCADE, related_name="items"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.CharField(_("item"), max_length=200)
     guidance = models.CharField(_("what a 5 looks like"), max_length=400, blank=True)

@@ -205,7 +205,10 @@ class QuotaExemption(models.Model):
     ends_on = models.DateField(_("until"))
     reason = models.CharField(_("reason"), max_length=300)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
