@@ -24,6 +24,16 @@ WAGTAIL_WORDS = [
     gettext_noop("Go to the first error"),
     gettext_noop("Actions (footer)"),
     gettext_noop("(blank)"),
+    # The page explorer's count above its title column.
+    gettext_noop("%(start_index)s-%(end_index)s of %(items_count)s %(model_name)s"),
+    gettext_noop(
+        "%(start_index)s-%(end_index)s of %(items_count)s %(model_name)s "
+        "across entire site."
+    ),
+    gettext_noop(
+        "%(start_index)s-%(end_index)s of %(items_count)s %(model_name)s in "
+        "'<span class=\"w-title-ellipsis\">%(title)s</span>'."
+    ),
     # The dashboard and the account menu.
     gettext_noop("Search all pages…"),
     gettext_noop("Edit account avatar"),
