@@ -35,11 +35,11 @@ def fill_date(page, selector, value):
 
 
 def hide_date_pickers(page):
-    """Wagtail's date pickers open on focus and may open again after a
-    field is left; hidden, they cover nothing."""
+    """Wagtail's date pickers open on focus and open again when the page
+    scrolls to a field near them; taken out of the page (the typed dates
+    stay in their inputs), they cover nothing."""
     page.evaluate(
-        "document.querySelectorAll('.xdsoft_datetimepicker')"
-        ".forEach(el => { el.style.display = 'none'; })"
+        "document.querySelectorAll('.xdsoft_datetimepicker').forEach(el => el.remove())"
     )
 
 
@@ -116,8 +116,8 @@ def test_coordinator_builds_a_class_and_a_trainee_follows_it(
     # nobody outside the coordinator's subtree is offered
     assert f'value="{org.west_trainee.pk}"' not in picker.inner_html()
     picker.get_by_test_id("member-search").fill("")
-    hide_date_pickers(desk)
     for person in [org.trainee, *newcomers]:
+        hide_date_pickers(desk)
         desk.check(f"input[name=member_people][value='{person.pk}']")
     for index, (module, opens) in enumerate([(theory, 0), (practice, 7)]):
         desk.eval_on_selector("#id_assignments-ADD", "el => el.click()")
