@@ -252,75 +252,71 @@ def callout_fill(request, pk, callout_pk):
     return _back(deployment)
 
 
+def _decide(request, page, form, field, action, success, **target):
+    """Check ``form`` (one text field, ``field``), hand it to the service
+    ``action`` with ``target``, and come back to the deployment ``page``
+    with a sentence either way."""
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get(field, [])))
+        return _back(page)
+    try:
+        action(
+            actor=request.user,
+            request=request,
+            **target,
+            **{field: form.cleaned_data[field]},
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _refusal(error))
+    else:
+        messages.success(request, success)
+    return _back(page)
+
+
 @login_required
 @require_POST
 def callout_withdraw(request, pk, callout_pk):
     deployment = _managed(request, pk)
     callout = _callout(deployment, callout_pk)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("reason", [])))
-        return _back(deployment)
-    try:
-        services.callout_withdraw(
-            actor=request.user,
-            callout=callout,
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
-    else:
-        messages.success(
-            request, _("%(name)s is stood down.") % {"name": callout.person}
-        )
-    return _back(deployment)
+    return _decide(
+        request,
+        deployment,
+        WithdrawForm(request.POST),
+        "reason",
+        services.callout_withdraw,
+        _("%(name)s is stood down.") % {"name": callout.person},
+        callout=callout,
+    )
 
 
 @login_required
 @require_POST
 def deployment_close(request, pk):
     deployment = _managed(request, pk)
-    form = CloseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("comment", [])))
-        return _back(deployment)
-    try:
-        services.deployment_close(
-            actor=request.user,
-            deployment=deployment,
-            comment=form.cleaned_data["comment"],
-            request=request,
-        )
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
-    else:
-        messages.success(request, _("The deployment is closed."))
-    return _back(deployment)
+    return _decide(
+        request,
+        deployment,
+        CloseForm(request.POST),
+        "comment",
+        services.deployment_close,
+        _("The deployment is closed."),
+        deployment=deployment,
+    )
 
 
 @login_required
 @require_POST
 def deployment_cancel(request, pk):
     deployment = _managed(request, pk)
-    form = CancelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("reason", [])))
-        return _back(deployment)
-    try:
-        services.deployment_cancel(
-            actor=request.user,
-            deployment=deployment,
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
-    else:
-        messages.success(
-            request, _("The deployment is cancelled; everyone called was told.")
-        )
-    return _back(deployment)
+    return _decide(
+        request,
+        deployment,
+        CancelForm(request.POST),
+        "reason",
+        services.deployment_cancel,
+        _("The deployment is cancelled; everyone called was told."),
+        deployment=deployment,
+    )
 
 
 urlpatterns = [
